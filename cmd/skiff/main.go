@@ -1,0 +1,29 @@
+// Command skiff is the one binary of the project: the Docker-style CLI, the
+// runc-compatible OCI runtime (also reachable as "skiff-runc" through a link),
+// the container init that the runtime re-executes, and every control-plane
+// component. Commands are thin: flags -> a Config -> one package call.
+package main
+
+import (
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+// run builds the command tree that argv[0] asks for and executes it. Invoked
+// as "skiff-runc" (or "runc"), the binary speaks runc's command line only.
+func run(args []string) int {
+	name := filepath.Base(args[0])
+	var root = newSkiffCmd()
+	if name == "skiff-runc" || name == "runc" {
+		root = newRuncCmd(name)
+	}
+	root.SetArgs(args[1:])
+	if err := root.Execute(); err != nil {
+		return exitCode(root, err)
+	}
+	return 0
+}

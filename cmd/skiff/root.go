@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the flags every command shares. They are filled by cobra
+// before a command's RunE runs; commands read them through the pointer they
+// were built with.
+type globalOptions struct {
+	root      string // runtime state: one directory per container
+	dataDir   string // images, snapshots, volumes, etcd
+	logFile   string
+	logFormat string
+	debug     bool
+	systemd   bool
+
+	log *slog.Logger
+}
+
+// registry holds constructors for top-level skiff commands. Each command
+// group lives in its own file and registers itself in init(), so features can
+// be added without touching this file.
+var registry []func(*globalOptions) *cobra.Command
+
+func register(f func(*globalOptions) *cobra.Command) { registry = append(registry, f) }
+
+// exitError carries an exit status that the command wants the process to
+// end with (a container's exit code, runc's statuses) without printing.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newSkiffCmd() *cobra.Command {
+	opts := &globalOptions{}
+	cmd := &cobra.Command{
+		Use:           "skiff",
+		Short:         "A container runtime and a small Kubernetes, built to be read",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return opts.setup()
+		},
+	}
+	addGlobalFlags(cmd, opts)
+	for _, f := range registry {
+		cmd.AddCommand(f(opts))
+	}
+	return cmd
+}
+
+func addGlobalFlags(cmd *cobra.Command, opts *globalOptions) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&opts.root, "root", envOr("SKIFF_ROOT", "/run/skiff"), "directory for runtime state (env SKIFF_ROOT)")
+	f.StringVar(&opts.dataDir, "data-dir", envOr("SKIFF_DATA", "/var/lib/skiff"), "directory for images, snapshots and volumes (env SKIFF_DATA)")
+	f.StringVar(&opts.logFile, "log", "", "write logs to this file instead of stderr")
+	f.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
+	f.BoolVar(&opts.debug, "debug", false, "log at debug level")
+}
+
+// setup validates the global flags and builds the logger.
+func (o *globalOptions) setup() error {
+	if o.systemd {
+		return errors.New("--systemd-cgroup: not supported: skiff manages cgroupfs directly; drop the flag")
+	}
+	var w io.Writer = os.Stderr
+	if o.logFile != "" {
+		f, err := os.OpenFile(o.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("open log file: %w", err)
+		}
+		w = f
+	}
+	level := slog.LevelInfo
+	if o.debug {
+		level = slog.LevelDebug
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		o.log = slog.New(slog.NewTextHandler(w, hopts))
+	case "json":
+		o.log = slog.New(slog.NewJSONHandler(w, hopts))
+	default:
+		return fmt.Errorf("--log-format %q: must be text or json", o.logFormat)
+	}
+	return nil
+}
+
+// exitCode prints err (unless it only carries a status) and maps it to the
+// process exit status.
+func exitCode(cmd *cobra.Command, err error) int {
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", cmd.Name(), err)
+	return 1
+}
