@@ -174,12 +174,14 @@ func (c *countingReader) Read(b []byte) (int, error) {
 }
 
 func (s *Store) writeConfigAndManifest(img v1.Image, m *v1.Manifest) (v1.Descriptor, error) {
-	cfg, err := img.RawConfigFile()
-	if err != nil {
-		return v1.Descriptor{}, fmt.Errorf("config: %w", err)
-	}
-	if err := s.WriteBlob(m.Config.Digest, int64(len(cfg)), bytes.NewReader(cfg)); err != nil {
-		return v1.Descriptor{}, fmt.Errorf("config: %w", err)
+	if !s.HasBlob(m.Config.Digest) {
+		cfg, err := img.RawConfigFile()
+		if err != nil {
+			return v1.Descriptor{}, fmt.Errorf("config: %w", err)
+		}
+		if err := s.WriteBlob(m.Config.Digest, int64(len(cfg)), bytes.NewReader(cfg)); err != nil {
+			return v1.Descriptor{}, fmt.Errorf("config: %w", err)
+		}
 	}
 	raw, err := img.RawManifest()
 	if err != nil {
