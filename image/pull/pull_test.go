@@ -174,6 +174,7 @@ func TestPullErrors(t *testing.T) {
 	ref := tr.push(t, "app:v1", img)
 	layers, _ := img.Layers()
 	blob, _ := layers[0].Digest()
+	blobSize, _ := layers[0].Size()
 	cases := []struct {
 		name string
 		ref  string
@@ -197,7 +198,7 @@ func TestPullErrors(t *testing.T) {
 			if !strings.Contains(r.URL.Path, blob.Hex) {
 				return false
 			}
-			w.Header().Set("Content-Length", "4096")
+			w.Header().Set("Content-Length", fmt.Sprint(blobSize))
 			w.WriteHeader(http.StatusOK)
 			w.Write(make([]byte, 100))
 			conn, _, _ := w.(http.Hijacker).Hijack()
@@ -209,7 +210,7 @@ func TestPullErrors(t *testing.T) {
 				return false
 			}
 			w.WriteHeader(http.StatusOK)
-			w.Write(bytes.Repeat([]byte{'x'}, 4096))
+			w.Write(bytes.Repeat([]byte{'x'}, int(blobSize)))
 			return true
 		}, nil},
 	}
@@ -275,4 +276,3 @@ func TestPullWithDockerConfigCredentials(t *testing.T) {
 		t.Fatalf("pull with ~/.docker/config.json credentials: %v", err)
 	}
 }
-
