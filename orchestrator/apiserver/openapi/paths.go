@@ -24,7 +24,7 @@ type operation struct {
 
 type param struct {
 	name, in, typ, desc string
-	required           bool
+	required            bool
 }
 
 // paths maps a URL path to method (get, post, ...) to operation.

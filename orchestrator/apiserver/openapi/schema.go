@@ -40,11 +40,11 @@ type GVK struct {
 
 // The interfaces Kubernetes API types implement to describe themselves.
 type (
-	swaggerDocer  interface{ SwaggerDoc() map[string]string }
-	modelNamer    interface{ OpenAPIModelName() string }
-	schemaTyper   interface{ OpenAPISchemaType() []string }
-	schemaFormat  interface{ OpenAPISchemaFormat() string }
-	v3OneOfTyper  interface{ OpenAPIV3OneOfTypes() []string }
+	swaggerDocer interface{ SwaggerDoc() map[string]string }
+	modelNamer   interface{ OpenAPIModelName() string }
+	schemaTyper  interface{ OpenAPISchemaType() []string }
+	schemaFormat interface{ OpenAPISchemaFormat() string }
+	v3OneOfTyper interface{ OpenAPIV3OneOfTypes() []string }
 )
 
 // primitiveDocs describes the definitions whose Go types carry no
@@ -58,8 +58,8 @@ var primitiveDocs = map[string]string{
 	"io.k8s.apimachinery.pkg.apis.meta.v1.Time": "Time is a timestamp in RFC 3339 form with second precision, " +
 		"for example 2006-01-02T15:04:05Z.",
 	"io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": "MicroTime is a timestamp in RFC 3339 form with microsecond precision.",
-	"io.k8s.apimachinery.pkg.apis.meta.v1.Duration": "Duration is a Go duration string such as 300ms, 1.5h or 2h45m.",
-	"io.k8s.apimachinery.pkg.runtime.RawExtension": "RawExtension holds an embedded object of any kind, as JSON.",
+	"io.k8s.apimachinery.pkg.apis.meta.v1.Duration":  "Duration is a Go duration string such as 300ms, 1.5h or 2h45m.",
+	"io.k8s.apimachinery.pkg.runtime.RawExtension":   "RawExtension holds an embedded object of any kind, as JSON.",
 	"io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": "FieldsV1 stores a set of fields in a trie-shaped JSON object; " +
 		"managedFields use it to record which manager owns which field.",
 	"io.k8s.apimachinery.pkg.apis.meta.v1.Patch": "Patch names the body of a PATCH request: a JSON patch, " +

@@ -1,0 +1,184 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const kubectlPath = "/usr/bin/kubectl"
+
+// discoveryServer is the smallest API server kubectl talks to: /version,
+// legacy discovery for testGroups and the OpenAPI handler. Everything
+// else is 404 and logged, so a test failure shows what kubectl wanted.
+func discoveryServer(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	writeJSON := func(path string, v any) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(v)
+		})
+	}
+	writeJSON("/version", map[string]string{"major": "1", "minor": "37", "gitVersion": "v1.37.2+skiff",
+		"gitCommit": "0000000", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z",
+		"goVersion": "go1.26", "compiler": "gc", "platform": "linux/amd64"})
+	writeJSON("/api", metav1.APIVersions{TypeMeta: metav1.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"},
+		ServerAddressByClientCIDRs: []metav1.ServerAddressByClientCIDR{{ClientCIDR: "0.0.0.0/0", ServerAddress: "127.0.0.1"}}})
+	groups := metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}}
+	for _, gv := range testGroups() {
+		list := metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
+			GroupVersion: strings.TrimPrefix(gv.Group+"/"+gv.Version, "/")}
+		for _, r := range gv.Resources {
+			list.APIResources = append(list.APIResources, metav1.APIResource{Name: r.Name, Kind: r.Kind,
+				Namespaced: r.Namespaced, Verbs: r.Verbs})
+		}
+		writeJSON(gv.prefix(), list)
+		if gv.Group != "" {
+			v := metav1.GroupVersionForDiscovery{GroupVersion: list.GroupVersion, Version: gv.Version}
+			groups.Groups = append(groups.Groups, metav1.APIGroup{Name: gv.Group, Versions: []metav1.GroupVersionForDiscovery{v}, PreferredVersion: v})
+		}
+	}
+	writeJSON("/apis", groups)
+	mux.Handle("/openapi/", h)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Logf("kubectl asked for unserved %s %s", r.Method, r.URL)
+		http.NotFound(w, r)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// kubectls lists the kubectl binaries to try: the dispatcher (which picks
+// the version matching /version) and, where installed, each pinned release.
+func kubectls(t *testing.T) []string {
+	t.Helper()
+	if _, err := os.Stat(kubectlPath); err != nil {
+		t.Skip("kubectl not installed at " + kubectlPath)
+	}
+	if testing.Short() {
+		t.Skip("runs kubectl: skipped in -short mode")
+	}
+	bins := []string{kubectlPath}
+	pinned, _ := filepath.Glob(filepath.Join(filepath.Dir(resolve(kubectlPath)), "kubectl.1.*"))
+	return append(bins, pinned...)
+}
+
+func resolve(path string) string {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		return p
+	}
+	return path
+}
+
+// kubectl runs a kubectl binary against srv with a private HOME and cache.
+func kubectl(t *testing.T, bin string, srv *httptest.Server, stdin string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	home := t.TempDir()
+	kubeconfig := filepath.Join(home, "config")
+	if err := os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := append([]string{"--server", srv.URL, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(home, "cache")}, args...)
+	cmd := exec.CommandContext(ctx, bin, full...)
+	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
+	cmd.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func TestKubectlExplain(t *testing.T) {
+	for _, bin := range kubectls(t) {
+		t.Run(filepath.Base(bin), func(t *testing.T) { testExplain(t, bin) })
+	}
+}
+
+func testExplain(t *testing.T, bin string) {
+	srv := discoveryServer(t, sharedHandler(t))
+	out, err := kubectl(t, bin, srv, "", "explain", "pods.spec.containers")
+	if err != nil {
+		t.Fatalf("kubectl explain pods.spec.containers: %v\n%s", err, out)
+	}
+	for _, want := range []string{"KIND:       Pod", "VERSION:    v1", "FIELD: containers <[]Container>", "image\t<string>", "name\t<string> -required-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain pods.spec.containers lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = kubectl(t, bin, srv, "", "explain", "deployment", "--recursive")
+	if err != nil {
+		t.Fatalf("kubectl explain deployment --recursive: %v\n%s", err, out)
+	}
+	for _, want := range []string{"GROUP:      apps", "KIND:       Deployment", "replicas\t<integer>", "maxSurge\t<IntOrString>", "containers\t<[]Container> -required-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain deployment --recursive lacks %q:\n%.3000s", want, out)
+		}
+	}
+}
+
+const podYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: web
+    image: busybox
+    command: ["sleep", "3600"]
+    ports:
+    - containerPort: 80
+    resources:
+      limits: {cpu: 100m, memory: 64Mi}
+    readinessProbe:
+      httpGet: {port: 80, path: /}
+`
+
+func TestKubectlValidate(t *testing.T) {
+	for _, bin := range kubectls(t) {
+		t.Run(filepath.Base(bin), func(t *testing.T) { testValidate(t, bin) })
+	}
+}
+
+func testValidate(t *testing.T, bin string) {
+	srv := discoveryServer(t, sharedHandler(t))
+	out, err := kubectl(t, bin, srv, podYAML, "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
+	if err != nil || strings.TrimSpace(out) != "pod/web" {
+		t.Fatalf("valid pod rejected: %v\n%s", err, out)
+	}
+	bad := strings.Replace(podYAML, "    image: busybox", "    image: busybox\n    imagePolicy: Always", 1)
+	out, err = kubectl(t, bin, srv, bad, "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
+	if err == nil || !strings.Contains(out, "imagePolicy") {
+		t.Fatalf("unknown field imagePolicy accepted: %v\n%s", err, out)
+	}
+}
+
+// With ServerFieldValidation kubectl finds fieldValidation on the PATCH
+// operation of the kind and leaves validation to the server: a dry run
+// on the client then accepts an unknown field.
+func TestKubectlServerFieldValidation(t *testing.T) {
+	bin := kubectls(t)[0]
+	h, err := NewHandler(Config{Groups: testGroups(), ServerFieldValidation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := discoveryServer(t, h)
+	out, err := kubectl(t, bin, srv, podYAML+"  bogus: 1\n", "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
+	if err != nil || strings.TrimSpace(out) != "pod/web" {
+		t.Fatalf("kubectl validated on the client although the server claims fieldValidation: %v\n%s", err, out)
+	}
+}
