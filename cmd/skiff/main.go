@@ -17,13 +17,14 @@ func main() {
 // as "skiff-runc" (or "runc"), the binary speaks runc's command line only.
 func run(args []string) int {
 	name := filepath.Base(args[0])
-	var root = newSkiffCmd()
+	root, opts := newSkiffCmd()
 	if name == "skiff-runc" || name == "runc" {
-		root = newRuncCmd(name)
+		root, opts = newRuncCmd(name)
 	}
 	root.SetArgs(args[1:])
-	if err := root.Execute(); err != nil {
-		return exitCode(root, err)
+	cmd, err := root.ExecuteC()
+	if err != nil {
+		return exitCode(cmd, opts, err)
 	}
 	return 0
 }

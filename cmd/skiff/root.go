@@ -44,7 +44,7 @@ func envOr(key, def string) string {
 	return def
 }
 
-func newSkiffCmd() *cobra.Command {
+func newSkiffCmd() (*cobra.Command, *globalOptions) {
 	opts := &globalOptions{}
 	cmd := &cobra.Command{
 		Use:           "skiff",
@@ -59,7 +59,19 @@ func newSkiffCmd() *cobra.Command {
 	for _, f := range registry {
 		cmd.AddCommand(f(opts))
 	}
-	return cmd
+	// The OCI lifecycle at top level (skiff create/start/state/...), except
+	// run, which is the Docker-style command; all of runc under `skiff runc`.
+	for _, c := range ociCommands(opts) {
+		if c.Name() != "run" {
+			cmd.AddCommand(c)
+		}
+	}
+	runc, _ := newRuncCmd("runc")
+	runc.PersistentPreRunE = nil // the parent's flags and set-up apply
+	runc.ResetFlags()
+	runc.PersistentFlags().BoolVar(&opts.systemd, "systemd-cgroup", false, "use systemd for cgroups (not supported)")
+	cmd.AddCommand(runc)
+	return cmd, opts
 }
 
 func addGlobalFlags(cmd *cobra.Command, opts *globalOptions) {
@@ -101,12 +113,16 @@ func (o *globalOptions) setup() error {
 }
 
 // exitCode prints err (unless it only carries a status) and maps it to the
-// process exit status.
-func exitCode(cmd *cobra.Command, err error) int {
+// process exit status. With --log, the error is also logged there, which is
+// where containerd looks for a runtime's failure message.
+func exitCode(cmd *cobra.Command, opts *globalOptions, err error) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", cmd.Name(), err)
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", cmd.CommandPath(), err)
+	if opts.log != nil && opts.logFile != "" {
+		opts.log.Error(err.Error())
+	}
 	return 1
 }

@@ -2,9 +2,10 @@ package main
 
 import "github.com/spf13/cobra"
 
-// newRuncCmd builds the runc-compatible command tree: what containerd's shim,
-// podman --runtime and the OCI validation suite call.
-func newRuncCmd(name string) *cobra.Command {
+// newRuncCmd builds the runc-compatible command tree: what containerd's
+// shim, podman --runtime and the OCI validation suite call. It is reached as
+// the executable "skiff-runc" (a link to skiff) or as `skiff runc ...`.
+func newRuncCmd(name string) (*cobra.Command, *globalOptions) {
 	opts := &globalOptions{}
 	cmd := &cobra.Command{
 		Use:           name,
@@ -16,6 +17,10 @@ func newRuncCmd(name string) *cobra.Command {
 		},
 	}
 	addGlobalFlags(cmd, opts)
-	cmd.PersistentFlags().BoolVar(&opts.systemd, "systemd-cgroup", false, "use systemd for cgroups (not supported)")
-	return cmd
+	f := cmd.PersistentFlags()
+	f.BoolVar(&opts.systemd, "systemd-cgroup", false, "use systemd for cgroups (not supported: skiff writes cgroupfs directly)")
+	f.String("criu", "criu", "accepted for runc compatibility; checkpoint/restore is not supported")
+	f.String("rootless", "auto", "accepted for runc compatibility")
+	cmd.AddCommand(ociCommands(opts)...)
+	return cmd, opts
 }

@@ -1,0 +1,308 @@
+package container
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffrun/skiff/runtime/initproc"
+	"github.com/skiffrun/skiff/runtime/namespace"
+	"github.com/skiffrun/skiff/runtime/rootfs"
+	"github.com/skiffrun/skiff/runtime/spec"
+)
+
+// Runtime is the lifecycle on one runtime root.
+type Runtime struct {
+	Root string       // state directory, e.g. /run/skiff
+	Self string       // the skiff binary to re-execute as init (default /proc/self/exe)
+	Log  *slog.Logger // never nil
+}
+
+// CreateOptions are the inputs of create.
+type CreateOptions struct {
+	ID     string
+	Bundle string      // directory holding config.json (and usually rootfs)
+	Spec   *specs.Spec // optional: a config built in memory (skiff run); Rootfs must then be set
+	Rootfs string
+
+	PidFile       string
+	ConsoleSocket string // runc --console-socket: where the pty master of a terminal container goes
+	NoPivot       bool   // use MS_MOVE + chroot instead of pivot_root
+
+	Stdin, Stdout, Stderr *os.File // the container's stdio (default: the caller's)
+	// OnPty receives the pty master of a terminal container when no
+	// console socket is given (skiff run -it).
+	OnPty func(master *os.File) error
+}
+
+// initConfig is what the parent sends the init over the config pipe.
+type initConfig struct {
+	Spec          *specs.Spec `json:"spec"`
+	Plan          rootfs.Plan `json:"plan"`
+	UnshareCgroup bool        `json:"unshareCgroup"`
+}
+
+// Container is a created container and, when this process started it, the
+// handle to wait for its init.
+type Container struct {
+	State *State
+	cmd   *exec.Cmd
+}
+
+// fifoFd is the init's descriptor of exec.fifo (an O_PATH file).
+const fifoFd = 5
+
+// creation carries the pieces of one create between its steps.
+type creation struct {
+	rt       *Runtime
+	opts     CreateOptions
+	state    *State
+	plan     rootfs.Plan
+	ns       namespace.Plan
+	cmd      *exec.Cmd
+	sync     *os.File // parent end of the sync socket
+	cfgW     *os.File // write end of the config pipe
+	children []*os.File
+}
+
+// Create makes a container: state directory, exec.fifo, and an init process
+// that is pid 1 of its namespaces, set up and waiting for start.
+func (rt *Runtime) Create(ctx context.Context, o CreateOptions) (*Container, error) {
+	c := &creation{rt: rt, opts: o}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"check config", c.check},
+		{"make state directory", c.makeStateDir},
+		{"start init", c.startInit},
+		{"send config", c.sendConfig},
+		{"wait for init", c.waitReady},
+		{"record state", c.record},
+	}
+	for _, s := range steps {
+		rt.Log.Debug("create", "id", o.ID, "step", s.name)
+		if err := s.do(); err != nil {
+			c.abort()
+			return nil, fmt.Errorf("create container %s: %w", o.ID, err)
+		}
+	}
+	c.closeAll()
+	return &Container{State: c.state, cmd: c.cmd}, nil
+}
+
+// check validates everything before anything is made on the host.
+func (c *creation) check() error {
+	if err := ValidateID(c.opts.ID); err != nil {
+		return err
+	}
+	bundle, err := filepath.Abs(c.opts.Bundle)
+	if err != nil {
+		return err
+	}
+	s, root := c.opts.Spec, c.opts.Rootfs
+	if s == nil {
+		if s, root, err = spec.Load(bundle); err != nil {
+			return err
+		}
+	} else if err := spec.Validate(s); err != nil {
+		return err
+	}
+	if s.Process.Terminal && c.opts.ConsoleSocket == "" && c.opts.OnPty == nil {
+		return errors.New("process.terminal is true: give --console-socket, or set terminal to false")
+	}
+	if c.plan, err = rootfs.NewPlan(s, root); err != nil {
+		return err
+	}
+	c.plan.NoPivot = c.opts.NoPivot
+	if c.ns, err = namespace.NewPlan(s.Linux.Namespaces); err != nil {
+		return err
+	}
+	c.state = &State{ID: c.opts.ID, Bundle: bundle, Rootfs: root, Spec: s, Annotations: s.Annotations, dir: Dir(c.rt.Root, c.opts.ID)}
+	return nil
+}
+
+func (c *creation) makeStateDir() error {
+	if err := os.MkdirAll(c.rt.Root, 0o711); err != nil {
+		return fmt.Errorf("make runtime root: %w", err)
+	}
+	if err := os.Mkdir(c.state.dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			c.state = nil // not ours: abort must not remove it
+			return fmt.Errorf("%w: %s", ErrExist, c.opts.ID)
+		}
+		return fmt.Errorf("make state directory: %w", err)
+	}
+	if err := unix.Mkfifo(filepath.Join(c.state.dir, fifoName), 0o600); err != nil {
+		return fmt.Errorf("make exec.fifo: %w", err)
+	}
+	return nil
+}
+
+// startInit re-executes skiff as "init" in the new namespaces, joining the
+// ones given by path from a dedicated thread (namespace.StartIn).
+func (c *creation) startInit() error {
+	parent, child, err := initproc.SocketPair()
+	if err != nil {
+		return err
+	}
+	c.sync = parent
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("config pipe: %w", err)
+	}
+	c.cfgW = cfgW
+	fifo, err := os.OpenFile(filepath.Join(c.state.dir, fifoName), unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open exec.fifo: %w", err)
+	}
+	c.children = []*os.File{child, cfgR, fifo}
+	c.cmd = c.initCommand()
+	if err := namespace.StartIn(c.ns.Joins, c.cmd.Start); err != nil {
+		return fmt.Errorf("start init: %w", err)
+	}
+	c.closeChildren()
+	return nil
+}
+
+func (c *creation) initCommand() *exec.Cmd {
+	self := c.rt.Self
+	if self == "" {
+		self = "/proc/self/exe"
+	}
+	cmd := exec.Command(self, "init")
+	cmd.Args[0] = "skiff"
+	cmd.Env = []string{}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = orStd(c.opts.Stdin, os.Stdin), orStd(c.opts.Stdout, os.Stdout), orStd(c.opts.Stderr, os.Stderr)
+	cmd.ExtraFiles = c.children // fds 3, 4, 5: sync socket, config pipe, exec.fifo
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		// The cgroup namespace is unshared by the init itself, once it is
+		// in its cgroup, so that the namespace's root is that cgroup.
+		Cloneflags: c.ns.CloneFlags &^ unix.CLONE_NEWCGROUP,
+	}
+	addIDMappings(cmd.SysProcAttr, c.state.Spec.Linux)
+	return cmd
+}
+
+func orStd(f, def *os.File) *os.File {
+	if f != nil {
+		return f
+	}
+	return def
+}
+
+// addIDMappings maps uids and gids for a new user namespace.
+func addIDMappings(attr *syscall.SysProcAttr, l *specs.Linux) {
+	if attr.Cloneflags&unix.CLONE_NEWUSER == 0 {
+		return
+	}
+	for _, m := range l.UIDMappings {
+		attr.UidMappings = append(attr.UidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
+	}
+	for _, m := range l.GIDMappings {
+		attr.GidMappings = append(attr.GidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
+	}
+}
+
+func (c *creation) sendConfig() error {
+	cfg := initConfig{Spec: c.state.Spec, Plan: c.plan, UnshareCgroup: c.ns.CloneFlags&unix.CLONE_NEWCGROUP != 0}
+	err := json.NewEncoder(c.cfgW).Encode(cfg)
+	c.cfgW.Close()
+	c.cfgW = nil
+	if err != nil {
+		return fmt.Errorf("send config to init: %w", err)
+	}
+	return nil
+}
+
+// waitReady reads the init's reports until it is ready or has failed.
+func (c *creation) waitReady() error {
+	err := initproc.Receive(c.sync, c.takePty)
+	if errors.Is(err, initproc.ErrNoReport) {
+		return fmt.Errorf("%w (%v)", err, c.reap())
+	}
+	return err
+}
+
+// takePty hands a terminal container's pty master to the console socket
+// or to the caller.
+func (c *creation) takePty(master *os.File) error {
+	if c.opts.ConsoleSocket != "" {
+		defer master.Close()
+		return initproc.SendToConsoleSocket(c.opts.ConsoleSocket, master)
+	}
+	return c.opts.OnPty(master)
+}
+
+// reap waits for an init that went away, to say how it ended.
+func (c *creation) reap() error {
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			return errors.New("exit status 0")
+		}
+		return err
+	case <-time.After(2 * time.Second):
+		return errors.New("still running")
+	}
+}
+
+func (c *creation) record() error {
+	c.state.Pid = c.cmd.Process.Pid
+	start, _, err := procStat(c.state.Pid)
+	if err != nil {
+		return fmt.Errorf("read init start time: %w", err)
+	}
+	c.state.PidStart = start
+	c.state.Created = time.Now().UTC()
+	if err := c.state.save(); err != nil {
+		return err
+	}
+	if c.opts.PidFile != "" {
+		// No trailing newline: drivers read the file verbatim.
+		return writeAtomic(c.opts.PidFile, []byte(strconv.Itoa(c.state.Pid)))
+	}
+	return nil
+}
+
+// abort undoes a failed create: kill the init, remove the state directory.
+func (c *creation) abort() {
+	c.closeAll()
+	if c.cmd != nil && c.cmd.Process != nil {
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+	}
+	if c.state != nil && c.state.dir != "" {
+		os.RemoveAll(c.state.dir)
+	}
+}
+
+func (c *creation) closeChildren() {
+	for _, f := range c.children {
+		f.Close()
+	}
+	c.children = nil
+}
+
+func (c *creation) closeAll() {
+	c.closeChildren()
+	if c.sync != nil {
+		c.sync.Close()
+	}
+	if c.cfgW != nil {
+		c.cfgW.Close()
+	}
+}

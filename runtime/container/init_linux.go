@@ -1,0 +1,152 @@
+package container
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffrun/skiff/runtime/initproc"
+	"github.com/skiffrun/skiff/runtime/rootfs"
+)
+
+// Init is the container's init: the process `skiff init` runs, re-executed
+// by Create in the container's new namespaces. On success it never returns:
+// it becomes the user's program. On failure it reports the error to the
+// parent over the sync socket and returns it.
+func Init() error {
+	// Capabilities, seccomp and the cgroup namespace are per thread: do all
+	// the set-up and the final execve on this one thread.
+	runtime.LockOSThread()
+	unix.CloseOnExec(fifoFd) // the user's program must not inherit exec.fifo
+	sync := os.NewFile(initproc.SyncFd, "sync")
+	cfg, err := readConfig()
+	if err != nil {
+		return report(sync, "read config", err)
+	}
+	in := &initRun{cfg: cfg, sync: sync}
+	for _, s := range in.steps() {
+		if err := s.do(); err != nil {
+			return report(sync, s.name, err)
+		}
+	}
+	// Started: the runtime that created us is gone; errors go to stderr.
+	err = initproc.Exec(cfg.Spec.Process)
+	fmt.Fprintf(os.Stderr, "skiff init: %v\n", err)
+	return err
+}
+
+func readConfig() (*initConfig, error) {
+	f := os.NewFile(initproc.ConfigFd, "config")
+	defer f.Close()
+	var cfg initConfig
+	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &cfg, nil
+}
+
+func report(sync *os.File, step string, err error) error {
+	initproc.Report(sync, initproc.Message{Type: initproc.TypeError, Step: step, Error: err.Error()}, nil)
+	return err
+}
+
+type initRun struct {
+	cfg  *initConfig
+	sync *os.File
+}
+
+type step struct {
+	name string
+	do   func() error
+}
+
+// steps is the init's work between clone and exec, in order.
+func (in *initRun) steps() []step {
+	return []step{
+		{"unshare cgroup namespace", in.unshareCgroup},
+		{"prepare rootfs", func() error { return rootfs.Prepare(in.cfg.Plan) }},
+		{"enter rootfs", func() error { return rootfs.Enter(in.cfg.Plan) }},
+		{"finish rootfs", func() error { return rootfs.Finish(in.cfg.Plan) }},
+		{"set hostname", in.setHostname},
+		{"open terminal", in.openTerminal},
+		{"check process", in.checkProcess},
+		{"report ready", in.ready},
+		{"wait for start", waitStart},
+	}
+}
+
+func (in *initRun) unshareCgroup() error {
+	if !in.cfg.UnshareCgroup {
+		return nil
+	}
+	return unix.Unshare(unix.CLONE_NEWCGROUP)
+}
+
+func (in *initRun) setHostname() error {
+	s := in.cfg.Spec
+	if s.Hostname != "" {
+		if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
+			return fmt.Errorf("sethostname %q: %w", s.Hostname, err)
+		}
+	}
+	if s.Domainname != "" {
+		if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
+			return fmt.Errorf("setdomainname %q: %w", s.Domainname, err)
+		}
+	}
+	return nil
+}
+
+// openTerminal makes a pty inside the container (on its own devpts),
+// sends the master to the runtime and makes the slave our stdio.
+func (in *initRun) openTerminal() error {
+	if !in.cfg.Spec.Process.Terminal {
+		return nil
+	}
+	master, slave, err := initproc.OpenPty()
+	if err != nil {
+		return err
+	}
+	defer slave.Close()
+	err = initproc.Report(in.sync, initproc.Message{Type: initproc.TypePty}, master)
+	master.Close()
+	if err != nil {
+		return err
+	}
+	return initproc.BecomeTerminalLeader(slave)
+}
+
+// checkProcess finds the program and makes the working directory now, so
+// that a typo in args is an error of create, not a silent exit after start.
+func (in *initRun) checkProcess() error {
+	p := in.cfg.Spec.Process
+	if err := os.MkdirAll(p.Cwd, 0o755); err != nil {
+		return fmt.Errorf("make cwd %s: %w", p.Cwd, err)
+	}
+	_, err := initproc.LookPath(p.Args[0], p.Env)
+	return err
+}
+
+func (in *initRun) ready() error {
+	err := initproc.Report(in.sync, initproc.Message{Type: initproc.TypeReady}, nil)
+	in.sync.Close()
+	return err
+}
+
+// waitStart blocks opening exec.fifo for writing until start opens it for
+// reading, then writes one byte. The fifo was opened O_PATH by the parent
+// before pivot_root; /proc/self/fd reopens it for real.
+func waitStart() error {
+	f, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", fifoFd), os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("open exec.fifo (the container needs /proc mounted): %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte{0}); err != nil {
+		return fmt.Errorf("write exec.fifo: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package initproc
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestLookPathUsesContainerPath(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "hello")
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LookPath("hello", []string{"PATH=/nonexistent:" + dir})
+	if err != nil || got != prog {
+		t.Fatalf("LookPath = %q, %v; want %q", got, err, prog)
+	}
+	if _, err := LookPath("hello", []string{"PATH=/nonexistent"}); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing program: err = %v, want ErrNotExist", err)
+	}
+	if err := os.Chmod(prog, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LookPath(prog, nil); err == nil {
+		t.Error("a non-executable file was accepted")
+	}
+}
+
+func TestSyncSocketReportsErrorsAndPty(t *testing.T) {
+	parent, child, err := SocketPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer parent.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := Report(child, Message{Type: TypePty}, w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := Report(child, Message{Type: TypeError, Step: "pivot_root", Error: "invalid argument"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	child.Close()
+	var got *os.File
+	err = Receive(parent, func(f *os.File) error { got = f; return nil })
+	var se *SetupError
+	if !errors.As(err, &se) || se.Error() != "pivot_root: invalid argument" {
+		t.Fatalf("Receive = %v, want the child's setup error", err)
+	}
+	if got == nil {
+		t.Fatal("the pty descriptor was not passed")
+	}
+	got.Close()
+	if err := Receive(parent, nil); !errors.Is(err, ErrNoReport) {
+		t.Errorf("after the child closed: %v, want ErrNoReport", err)
+	}
+}

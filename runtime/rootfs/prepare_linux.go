@@ -1,0 +1,115 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/skiffrun/skiff/runtime/mount"
+)
+
+// Prepare performs steps 1-4 of the package doc, in the container's new
+// mount namespace, before pivot_root.
+func Prepare(p Plan) error {
+	if err := unix.Mount("", "/", "", p.Propagation, ""); err != nil {
+		return fmt.Errorf("set propagation of /: %w", err)
+	}
+	if err := unix.Mount(p.Rootfs, p.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind rootfs %s: %w", p.Rootfs, err)
+	}
+	for _, m := range p.Mounts {
+		if err := mountEntry(p.Rootfs, m); err != nil {
+			return err
+		}
+	}
+	for _, d := range p.Devices {
+		if err := createDevice(p.Rootfs, d); err != nil {
+			return err
+		}
+	}
+	for _, l := range p.Links {
+		if err := createLink(p.Rootfs, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mountEntry(root string, e MountEntry) error {
+	if e.Cgroup {
+		return mountCgroup(root, e)
+	}
+	kind := KindDir
+	if e.Mount.Bind() {
+		if st, err := os.Stat(e.Mount.Source); err != nil {
+			return fmt.Errorf("bind source %s: %w", e.Mount.Source, err)
+		} else if !st.IsDir() {
+			kind = KindFile
+		}
+	}
+	target, err := OpenTarget(root, e.Dest, kind)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	m := e.Mount
+	m.Target, m.Name = fdPath(target), e.Dest
+	return mount.Apply(m)
+}
+
+// createDevice makes a node with mknod, or, where mknod is not allowed (a
+// user namespace), bind-mounts the host's node of the same path.
+func createDevice(root string, d Device) error {
+	dir, err := OpenTarget(root, path.Dir(d.Path), KindDir)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	name := path.Base(d.Path)
+	mode := d.Type | uint32(d.Mode.Perm())
+	err = unix.Mknodat(int(dir.Fd()), name, mode, int(unix.Mkdev(uint32(d.Major), uint32(d.Minor))))
+	if errors.Is(err, unix.EEXIST) {
+		return nil
+	}
+	if errors.Is(err, unix.EPERM) && d.Type != unix.S_IFIFO {
+		return bindDevice(root, d)
+	}
+	if err != nil {
+		return fmt.Errorf("mknod %s: %w", d.Path, err)
+	}
+	if err := unix.Fchmodat(int(dir.Fd()), name, uint32(d.Mode.Perm()), 0); err != nil {
+		return fmt.Errorf("chmod %s: %w", d.Path, err)
+	}
+	if err := unix.Fchownat(int(dir.Fd()), name, int(d.UID), int(d.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("chown %s: %w", d.Path, err)
+	}
+	return nil
+}
+
+func bindDevice(root string, d Device) error {
+	target, err := OpenTarget(root, d.Path, KindFile)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	if err := unix.Mount(d.Path, fdPath(target), "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind device %s: %w", d.Path, err)
+	}
+	return nil
+}
+
+func createLink(root string, l Link) error {
+	dir, err := OpenTarget(root, path.Dir(l.Path), KindDir)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	err = unix.Symlinkat(l.Target, int(dir.Fd()), path.Base(l.Path))
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("symlink %s -> %s: %w", l.Path, l.Target, err)
+	}
+	return nil
+}
