@@ -12,9 +12,10 @@ func init() { register(newInitCmd) }
 // "skiff init" inside the new namespaces. Not for users.
 func newInitCmd(*globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:    "init",
+		Use:    "init [ID]",
 		Hidden: true,
-		Args:   cobra.NoArgs,
+		// The id is only there to be seen in ps: "skiff init web".
+		Args: cobra.MaximumNArgs(1),
 		// No logger set-up: the init must start fast and speaks only over
 		// its sync socket.
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },

@@ -181,7 +181,7 @@ func (c *creation) initCommand() *exec.Cmd {
 	if self == "" {
 		self = "/proc/self/exe"
 	}
-	cmd := exec.Command(self, "init")
+	cmd := exec.Command(self, "init", c.opts.ID)
 	cmd.Args[0] = "skiff"
 	cmd.Env = []string{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = orStd(c.opts.Stdin, os.Stdin), orStd(c.opts.Stdout, os.Stdout), orStd(c.opts.Stderr, os.Stderr)

@@ -1,0 +1,366 @@
+package container_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/skiffrun/skiff/internal/testutil"
+	"github.com/skiffrun/skiff/runtime/container"
+	"github.com/skiffrun/skiff/runtime/spec"
+)
+
+// env is one test's runtime: a temporary root and a busybox rootfs.
+type env struct {
+	rt     *container.Runtime
+	rootfs string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	testutil.RequireRoot(t)
+	rootfs := filepath.Join(t.TempDir(), "rootfs")
+	testutil.BusyboxRootfs(t, rootfs)
+	rt := &container.Runtime{Root: t.TempDir(), Self: testutil.SkiffBinary(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	t.Cleanup(func() { removeAll(t, rt) })
+	return &env{rt: rt, rootfs: rootfs}
+}
+
+// removeAll force-deletes whatever a test left, and fails the test if it
+// had to: every test must clean up after itself.
+func removeAll(t *testing.T, rt *container.Runtime) {
+	states, _ := container.List(rt.Root)
+	for _, st := range states {
+		if err := rt.Delete(context.Background(), st.ID, true); err != nil {
+			t.Errorf("cleanup %s: %v", st.ID, err)
+		}
+	}
+}
+
+func (e *env) spec(args ...string) *specs.Spec {
+	return spec.ForRun(spec.RunOptions{Rootfs: e.rootfs, Args: args, Hostname: "box"})
+}
+
+// run runs args in a fresh container and returns its exit status and output.
+func (e *env) run(t *testing.T, id string, args ...string) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	w := pipeTo(t, &out)
+	code, err := e.rt.Run(context.Background(), container.RunOptions{
+		CreateOptions: container.CreateOptions{ID: id, Spec: e.spec(args...), Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
+		Remove:        true,
+	})
+	w.close()
+	if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return code, out.String()
+}
+
+type pipeWriter struct {
+	f    *os.File
+	done chan struct{}
+}
+
+func (p pipeWriter) close() { p.f.Close(); <-p.done }
+
+func pipeTo(t *testing.T, buf *bytes.Buffer) pipeWriter {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { io.Copy(buf, r); r.Close(); close(done) }()
+	return pipeWriter{f: w, done: done}
+}
+
+func TestLifecycle(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	_, err := e.rt.Create(ctx, container.CreateOptions{ID: "life", Spec: e.spec("sleep", "60"), Rootfs: e.rootfs, Bundle: e.rootfs, PidFile: pidFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := mustState(t, e, "life", container.Created)
+	pid, _ := os.ReadFile(pidFile)
+	if string(pid) != fmt.Sprint(st.Pid) {
+		t.Errorf("pid file %q, state pid %d (no trailing newline expected)", pid, st.Pid)
+	}
+	// Created: the init is already inside its own pid namespace.
+	if ns(t, st.Pid, "pid") == ns(t, os.Getpid(), "pid") {
+		t.Error("created init is in the host's pid namespace")
+	}
+	if err := e.rt.Start(ctx, "life"); err != nil {
+		t.Fatal(err)
+	}
+	mustState(t, e, "life", container.Running)
+	if err := e.rt.Start(ctx, "life"); !errors.Is(err, container.ErrState) {
+		t.Errorf("second start: %v, want ErrState", err)
+	}
+	if err := e.rt.Delete(ctx, "life", false); !errors.Is(err, container.ErrState) {
+		t.Errorf("delete running without force: %v, want ErrState", err)
+	}
+	if err := e.rt.Kill(ctx, "life", syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, e, "life", container.Stopped)
+	if err := e.rt.Delete(ctx, "life", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := container.Load(e.rt.Root, "life"); !errors.Is(err, container.ErrNotExist) {
+		t.Errorf("after delete: %v, want ErrNotExist", err)
+	}
+}
+
+func mustState(t *testing.T, e *env, id, want string) *container.State {
+	t.Helper()
+	st, err := container.Load(e.rt.Root, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Status(); got != want {
+		t.Fatalf("status %s, want %s", got, want)
+	}
+	return st
+}
+
+func waitStatus(t *testing.T, e *env, id, want string) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		st, err := container.Load(e.rt.Root, id)
+		if err == nil && st.Status() == want {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s never became %s", id, want)
+}
+
+func ns(t *testing.T, pid int, kind string) string {
+	t.Helper()
+	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+func TestIsolationSeenFromInside(t *testing.T) {
+	e := newEnv(t)
+	script := `echo pid=$$; echo host=$(hostname); echo procs=$(ls /proc | grep -c '^[0-9]'); ` +
+		`echo links=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ,); ` +
+		`echo mounts=$(cut -d' ' -f2 /proc/mounts | tr '\n' ,)`
+	code, out := e.run(t, "iso", "sh", "-c", script)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	for _, want := range []string{"pid=1\n", "host=box\n", "links=lo,\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// sh, its subshell, ls and grep: only the container's own processes.
+	var procs int
+	fmt.Sscanf(out[strings.Index(out, "procs="):], "procs=%d", &procs)
+	if procs < 1 || procs > 4 {
+		t.Errorf("the container sees foreign processes:\n%s", out)
+	}
+	wd, _ := os.Getwd()
+	if strings.Contains(out, wd) || strings.Contains(out, e.rootfs) {
+		t.Errorf("host mounts visible inside:\n%s", out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	e := newEnv(t)
+	// pid 1 ignores signals it has no handler for, even TERM from inside.
+	for args, want := range map[string]int{"exit 0": 0, "exit 3": 3, "kill -TERM $$; exit 9": 9} {
+		code, out := e.run(t, "exit", "sh", "-c", args)
+		if code != want {
+			t.Errorf("%q: exit %d, want %d (%s)", args, code, want, out)
+		}
+	}
+}
+
+func TestKilledContainerExits128PlusSignal(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	codes := make(chan int, 1)
+	go func() {
+		code, err := e.rt.Run(ctx, container.RunOptions{
+			CreateOptions: container.CreateOptions{ID: "killed", Spec: e.spec("sleep", "60"), Rootfs: e.rootfs, Bundle: e.rootfs},
+			Remove:        true,
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		codes <- code
+	}()
+	waitStatus(t, e, "killed", container.Running)
+	if err := e.rt.Kill(ctx, "killed", syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-codes; code != 137 {
+		t.Errorf("exit %d, want 137", code)
+	}
+}
+
+func TestSeveralContainersAtOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ids := []string{"multi-a", "multi-b", "multi-c"}
+	for _, id := range ids {
+		if _, err := e.rt.Create(ctx, container.CreateOptions{ID: id, Spec: e.spec("sleep", "60"), Rootfs: e.rootfs, Bundle: e.rootfs}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.rt.Start(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	states, err := container.List(e.rt.Root)
+	if err != nil || len(states) != 3 {
+		t.Fatalf("list: %d containers, %v", len(states), err)
+	}
+	seen := map[string]bool{}
+	for _, st := range states {
+		if st.Status() != container.Running {
+			t.Errorf("%s is %s", st.ID, st.Status())
+		}
+		seen[ns(t, st.Pid, "net")] = true
+	}
+	if len(seen) != 3 {
+		t.Error("containers share a network namespace")
+	}
+	for _, id := range ids {
+		if err := e.rt.Delete(ctx, id, true); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestBadInputLeavesNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	good := container.CreateOptions{ID: "dup", Spec: e.spec("sleep", "60"), Rootfs: e.rootfs, Bundle: e.rootfs}
+	if _, err := e.rt.Create(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]struct {
+		opts container.CreateOptions
+		want error
+	}{
+		"duplicate": {good, container.ErrExist},
+		"slash":     {container.CreateOptions{ID: "a/b", Spec: e.spec("true"), Rootfs: e.rootfs}, container.ErrBadID},
+		"dotdot":    {container.CreateOptions{ID: "..", Spec: e.spec("true"), Rootfs: e.rootfs}, container.ErrBadID},
+		"no config": {container.CreateOptions{ID: "nocfg", Bundle: t.TempDir()}, nil},
+		"bad ns": {container.CreateOptions{ID: "badns", Rootfs: e.rootfs, Spec: func() *specs.Spec {
+			s := e.spec("true")
+			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: "bogus"})
+			return s
+		}()}, spec.ErrInvalid},
+		"no program": {container.CreateOptions{ID: "noprog", Spec: e.spec("/no/such/program"), Rootfs: e.rootfs, Bundle: e.rootfs}, nil},
+	}
+	for name, tc := range bad {
+		_, err := e.rt.Create(ctx, tc.opts)
+		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
+		}
+		t.Logf("%s: %v", name, err)
+	}
+	if err := e.rt.Start(ctx, "nosuch"); !errors.Is(err, container.ErrNotExist) {
+		t.Errorf("start of a missing container: %v", err)
+	}
+	states, _ := container.List(e.rt.Root)
+	if len(states) != 1 || states[0].ID != "dup" {
+		t.Errorf("bad input left state behind: %d containers", len(states))
+	}
+	if err := e.rt.Delete(ctx, "dup", false); err != nil {
+		t.Errorf("delete of a created container: %v", err)
+	}
+}
+
+func TestSetupErrorIsReported(t *testing.T) {
+	e := newEnv(t)
+	s := e.spec("true")
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/data", Type: "bind", Source: "/no/such/dir", Options: []string{"rbind"}})
+	_, err := e.rt.Create(context.Background(), container.CreateOptions{ID: "seterr", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs})
+	if err == nil || !strings.Contains(err.Error(), "/no/such/dir") || strings.Contains(err.Error(), "exit status") {
+		t.Fatalf("err = %v, want the init's own message naming /no/such/dir", err)
+	}
+}
+
+// TestCrashRecovery kills the runtime in the middle of create, then checks
+// that delete --force removes everything, and that the orphaned init exits.
+func TestCrashRecovery(t *testing.T) {
+	e := newEnv(t)
+	bundle := t.TempDir()
+	s := e.spec("sleep", "60")
+	writeBundle(t, bundle, s)
+	bin := testutil.SkiffBinary(t)
+	for _, stage := range []string{"during create", "after create"} {
+		id := "crash-" + strings.ReplaceAll(stage, " ", "-")
+		cmd := exec.Command(bin, "--root", e.rt.Root, "create", "--bundle", bundle, id)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if stage == "during create" {
+			waitFor(t, func() bool { _, err := os.Stat(filepath.Join(e.rt.Root, id)); return err == nil })
+			cmd.Process.Kill()
+		}
+		cmd.Wait()
+		if err := e.rt.Delete(context.Background(), id, true); err != nil {
+			t.Fatalf("%s: delete --force: %v", stage, err)
+		}
+		if _, err := os.Stat(filepath.Join(e.rt.Root, id)); !os.IsNotExist(err) {
+			t.Errorf("%s: state directory left", stage)
+		}
+		waitFor(t, func() bool { return !initRunning(id) })
+	}
+}
+
+func writeBundle(t *testing.T, dir string, s *specs.Spec) {
+	t.Helper()
+	data, err := jsonMarshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("condition never held")
+}
+
+// initRunning reports whether a "skiff init ID" process exists.
+func initRunning(id string) bool {
+	matches, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, m := range matches {
+		data, _ := os.ReadFile(m)
+		if bytes.HasSuffix(data, []byte("\x00init\x00"+id+"\x00")) {
+			return true
+		}
+	}
+	return false
+}
