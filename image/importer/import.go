@@ -311,4 +311,3 @@ func importRootfs(ctx context.Context, st *store.Store, path string, o Options) 
 	}
 	return st.WriteImage(ctx, o.Name, img, store.WriteOptions{})
 }
-
