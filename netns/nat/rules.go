@@ -70,7 +70,11 @@ func networkRules(n Network) []Rule {
 	c := "skiff network " + n.Name
 	egress := new(builder).saddrIn(n.Subnet).oifname(false, n.Bridge).masquerade()
 	localhost := new(builder).oifname(true, n.Bridge).saddrIn(netip.MustParsePrefix("127.0.0.0/8")).masquerade()
-	hairpin := new(builder).iifname(n.Bridge).oifname(true, n.Bridge).ctDNAT().masquerade()
+	// A container reaching a published port through the host, its own or a
+	// neighbour's: without masquerade the reply would go straight back over
+	// the bridge and never be un-NATed. (Not matched on iifname: with
+	// br_netfilter the input device is the bridge port, not the bridge.)
+	hairpin := new(builder).oifname(true, n.Bridge).saddrIn(n.Subnet).ctDNAT().masquerade()
 	return []Rule{
 		egress.rule(Postrouting, c+": egress"),
 		localhost.rule(Postrouting, c+": from 127.0.0.1 to published ports"),
@@ -144,13 +148,6 @@ func (b *builder) oifname(equal bool, name string) *builder {
 	return b.add(text,
 		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
 		&expr.Cmp{Op: op, Register: 1, Data: ifname(name)})
-}
-
-// iifname "skiff0"
-func (b *builder) iifname(name string) *builder {
-	return b.add(fmt.Sprintf("iifname %q", name),
-		&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(name)})
 }
 
 // ct status dnat: the packet's connection had its destination rewritten.

@@ -21,7 +21,7 @@ func TestRulesText(t *testing.T) {
 	want := []string{
 		`postrouting: ip saddr 10.199.0.0/24 oifname != "skiff0" masquerade comment "skiff network bridge: egress"`,
 		`postrouting: oifname "skiff0" ip saddr 127.0.0.0/8 masquerade comment "skiff network bridge: from 127.0.0.1 to published ports"`,
-		`postrouting: iifname "skiff0" oifname "skiff0" ct status dnat masquerade comment "skiff network bridge: hairpin to published ports"`,
+		`postrouting: oifname "skiff0" ip saddr 10.199.0.0/24 ct status dnat masquerade comment "skiff network bridge: hairpin to published ports"`,
 		`prerouting: fib daddr type local tcp dport 8080 dnat to 10.199.0.2:80 comment "skiff container c1: -p 8080:80/tcp"`,
 		`output: fib daddr type local tcp dport 8080 dnat to 10.199.0.2:80 comment "skiff container c1: -p 8080:80/tcp"`,
 		`prerouting: fib daddr type local ip daddr 127.0.0.1 udp dport 5353 dnat to 10.199.0.2:53 comment "skiff container c1: -p 127.0.0.1:5353:53/udp"`,

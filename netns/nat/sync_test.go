@@ -59,7 +59,7 @@ func TestSyncAddsRemovesAndDeletesTable(t *testing.T) {
 		"type nat hook prerouting priority dstnat",
 		`fib daddr type local tcp dport 8080 dnat to 10.199.0.2:80 comment "skiff container c1: -p 8080:80/tcp"`,
 		`ip saddr 10.199.0.0/24 oifname != "skiff0" masquerade`,
-		`iifname "skiff0" oifname "skiff0" ct status dnat masquerade`,
+		`oifname "skiff0" ip saddr 10.199.0.0/24 ct status dnat masquerade`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("ruleset lacks %q:\n%s", want, got)
