@@ -164,4 +164,3 @@ func readColonFile(rootfs, rel string, line func([]string)) error {
 	}
 	return nil
 }
-
