@@ -12,7 +12,10 @@
 #   VM_TEST_TIMEOUT    -test.timeout of each binary (5m)
 #   VM_TEST_VERBOSE    -test.v of each binary (false)
 #   VM_TEST_FLAGS      more flags for each binary, e.g. "-test.run TestOOM"
-#   VM_CGROUP_LAYOUT   systemd (tests in a leaf below system.slice) or root
+#   VM_CGROUP_LAYOUT   where each binary runs, one pass per word ("systemd root"):
+#                      systemd = a leaf service below system.slice (memory and
+#                      pids delegated, like a systemd host), root = the root
+#                      cgroup (every controller available)
 #   VM_MEM, VM_SMP     guest memory (MiB) and CPUs (2048, 2)
 #   VM_MODULES         kernel modules to load (dependencies are added)
 #   VM_KERNEL_PKG      kernel package (default: what linux-image-amd64 needs)
@@ -25,7 +28,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 : "${VM_TIMEOUT:=600}" "${VM_TEST_TIMEOUT:=5m}" "${VM_TEST_VERBOSE:=false}"
-: "${VM_TEST_FLAGS:=}" "${VM_CGROUP_LAYOUT:=systemd}" "${VM_MEM:=2048}" "${VM_SMP:=2}"
+: "${VM_TEST_FLAGS:=}" "${VM_CGROUP_LAYOUT:=systemd root}" "${VM_MEM:=2048}" "${VM_SMP:=2}"
 : "${VM_MODULES:=overlay veth bridge dummy nf_tables nft_chain_nat nft_masq nft_nat nft_ct nft_redir nft_fib_inet nft_reject_inet}"
 : "${SKIFF_VM_CACHE:=$repo/.cache/vm}"
 export CGO_ENABLED=0
@@ -33,7 +36,9 @@ export CGO_ENABLED=0
 log() { echo "test-vm: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-case "$VM_CGROUP_LAYOUT" in systemd | root) ;; *) die "VM_CGROUP_LAYOUT=$VM_CGROUP_LAYOUT: want systemd or root" ;; esac
+for l in $VM_CGROUP_LAYOUT; do
+	case "$l" in systemd | root) ;; *) die "VM_CGROUP_LAYOUT=$VM_CGROUP_LAYOUT: want systemd, root or both" ;; esac
+done
 case "$VM_TIMEOUT" in '' | *[!0-9]*) die "VM_TIMEOUT=$VM_TIMEOUT: want seconds, e.g. 600" ;; esac
 
 # ensure_tools installs what is missing: qemu, static busybox, xz, and kmod
@@ -174,16 +179,17 @@ build_tests() {
 }
 
 # skiff_binary puts a static skiff at /usr/local/bin/skiff: bin/skiff from
-# `make build`, or a fresh build when there is none.
+# `make build` when it was built with CGO_ENABLED=0 (a dynamic one cannot run
+# in the VM, which has no libc), else a fresh static build.
 skiff_binary() {
 	local dst=$W/root/usr/local/bin/skiff
 	mkdir -p "$(dirname "$dst")"
-	if [ -x bin/skiff ]; then
+	if [ -x bin/skiff ] && go version -m bin/skiff 2>/dev/null | grep -q 'CGO_ENABLED=0'; then
 		cp bin/skiff "$dst"
-	else
-		log "no bin/skiff (make build); building one"
-		go build -trimpath -ldflags='-s -w' -o "$dst" ./cmd/skiff || die "go build ./cmd/skiff failed"
+		return
 	fi
+	log "bin/skiff missing or not static (make build); building a static one"
+	go build -trimpath -ldflags='-s -w' -o "$dst" ./cmd/skiff || die "go build ./cmd/skiff failed"
 }
 
 # build_root lays out the guest's root: merged /usr like Debian and Ubuntu,
@@ -224,14 +230,14 @@ build_root() {
 }
 
 # kill_after: seconds after which the init kills a binary that ignored its
-# -test.timeout (the test timeout plus a minute).
+# -test.timeout (the test timeout plus VM_KILL_GRACE, a minute).
 kill_after() {
 	local t=$VM_TEST_TIMEOUT s
 	case "$t" in
 	*m) s=$((${t%m} * 60)) ;; *s) s=${t%s} ;; *h) s=$((${t%h} * 3600)) ;;
 	*) die "VM_TEST_TIMEOUT=$t: want a Go duration in s, m or h, e.g. 5m" ;;
 	esac
-	echo $((s + 60))
+	echo $((s + ${VM_KILL_GRACE:-60}))
 }
 
 # pack writes the initramfs: cpio newc, gzip -1 (the guest unpacks it
@@ -250,48 +256,55 @@ boot() {
 		-m "$VM_MEM" -smp "$VM_SMP" -nographic -monitor none -serial stdio -no-reboot -nic none \
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$W/initrd.gz" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=3 ${VM_CMDLINE_EXTRA:-}" </dev/null |
-		tr -d '\r' | tee "$W/console.log"
+		tr -d '\r' | sed -u 's/\x1b[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$W/console.log"
 	QEMU_RC=${PIPESTATUS[0]}
 	set -e
 	cp "$W/console.log" "$SKIFF_VM_CACHE/last-console.log"
 }
 
-# summary prints one row per package and returns non-zero on any failure.
+# summary prints one row per package and layout and returns non-zero on
+# any failure.
 summary() {
-	local rel name rc secs status fail=0 n=0 results
+	local rel name rc secs status layout fail=0 n=0 results
 	echo
-	printf '%-40s %-8s %s\n' PACKAGE STATUS SECONDS
-	while read -r rel name; do
-		if grep -qx "$rel" "$W/buildfail"; then
-			printf '%-40s %-8s %s\n' "$rel" BUILD -
-			fail=1
-			continue
-		fi
-		read -r rc secs < <(awk -v p="$rel" '$1 == "SKIFF-VM-RESULT" && $2 == p {print $3, $4}' "$W/console.log")
-		case "${rc:-}" in
-		'') status=NORESULT fail=1 secs=- ;;
-		0) status=ok n=$((n + 1)) ;;
-		3) status=LEFTOVER fail=1 ;;
-		137) status=KILLED fail=1 ;;
-		*) status=FAIL fail=1 ;;
-		esac
-		printf '%-40s %-8s %s\n' "$rel" "$status" "$secs"
-		rc='' secs=''
-	done <"$W/pkgs"
+	printf '%-40s %-8s %-8s %s\n' PACKAGE LAYOUT STATUS SECONDS
+	for layout in $VM_CGROUP_LAYOUT; do
+		while read -r rel name; do
+			rc='' secs=''
+			if grep -qx "$rel" "$W/buildfail"; then
+				printf '%-40s %-8s %-8s %s\n' "$rel" "$layout" BUILD -
+				fail=1
+				continue
+			fi
+			read -r rc secs < <(awk -v p="$rel" -v l="$layout" '$1 == "SKIFF-VM-RESULT" && $2 == p && $5 == l {print $3, $4}' "$W/console.log")
+			case "$rc" in
+			'') status=NORESULT fail=1 secs=- ;;
+			0) status=ok n=$((n + 1)) ;;
+			3) status=LEFTOVER fail=1 ;;
+			137) status=KILLED fail=1 ;;
+			*) status=FAIL fail=1 ;;
+			esac
+			printf '%-40s %-8s %-8s %s\n' "$rel" "$layout" "$status" "$secs"
+		done <"$W/pkgs"
+	done
 	if ! grep -q '^SKIFF-VM-DONE' "$W/console.log"; then
 		log "the VM did not finish (qemu status $QEMU_RC; timeout ${VM_TIMEOUT}s?)"
 		fail=1
 	fi
 	results=$(grep -c '^SKIFF-VM-RESULT ' "$W/console.log" || true)
 	[ "$results" -gt 0 ] || { log "no SKIFF-VM-RESULT line read from the VM"; fail=1; }
-	[ $fail -eq 0 ] && log "pure cgroup v2: $n packages passed" || log "pure cgroup v2 lane FAILED"
+	[ $fail -eq 0 ] && log "pure cgroup v2: $n runs passed" || log "pure cgroup v2 lane FAILED"
 	return $fail
 }
 
 main() {
 	local t0=$SECONDS
 	ensure_tools
+	mkdir -p "$SKIFF_VM_CACHE"
+	exec 9>"$SKIFF_VM_CACHE/.lock"
+	flock 9 # one download at a time when two lanes start together
 	fetch_kernel
+	flock -u 9
 	W=$(mktemp -d "${TMPDIR:-/tmp}/skiff-vm.XXXXXX")
 	[ "${VM_KEEP:-}" = 1 ] && log "work directory $W" || trap 'rm -rf "$W"' EXIT
 	build_tests
