@@ -123,7 +123,21 @@ func removeTree(ctx context.Context, dir string) error {
 	return nil
 }
 
+// defaultWait bounds waits whose ctx has no deadline of its own.
+const defaultWait = 10 * time.Second
+
+// bounded gives ctx a deadline if it has none, so a stuck cgroup cannot
+// hang a command forever.
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, defaultWait)
+}
+
 func rmdirRetry(ctx context.Context, dir string) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	delay := time.Millisecond
 	for {
 		err := unix.Rmdir(dir)
@@ -172,6 +186,8 @@ func readPids(dir string) ([]int, error) {
 
 // poll calls done every few milliseconds until it reports true or ctx ends.
 func poll(ctx context.Context, what string, done func() (bool, error)) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	delay := time.Millisecond
 	for {
 		ok, err := done()

@@ -33,6 +33,8 @@ func freezeSignalThaw(ctx context.Context, f freezer, sig syscall.Signal) error 
 
 // killLoop SIGKILLs until the cgroup is empty.
 func killLoop(ctx context.Context, f freezer) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	for {
 		pids, err := f.PIDs()
 		if err != nil {

@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -551,4 +552,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// needed marks the controllers the writes use as required ("!cpu");
+// the rest are enabled when the kernel agrees, for accounting.
+func needed(ctrls []string, writes []Write) []string {
+	out := slices.Clone(ctrls)
+	for i, c := range out {
+		if slices.ContainsFunc(writes, func(w Write) bool { return w.Controller == c }) {
+			out[i] = "!" + c
+		}
+	}
+	return out
 }

@@ -226,3 +226,10 @@ func TestOrderMemoryV1(t *testing.T) {
 		t.Error("orderMemoryV1 changed its input")
 	}
 }
+
+func TestNeededMarksControllersInUse(t *testing.T) {
+	got := needed([]string{"cpu", "memory", "pids"}, []Write{{Controller: "memory"}, {Controller: "memory"}, {Controller: "pids"}})
+	if strings.Join(got, " ") != "cpu !memory !pids" {
+		t.Errorf("needed = %v", got)
+	}
+}

@@ -506,3 +506,50 @@ func containsStr(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestDestroyWithProcessesIsBusy(t *testing.T) {
+	m := newManager(t, nil)
+	start(t, m, "exec sleep 30")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := m.Destroy(ctx); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Destroy with a live process: %v, want ErrBusy", err)
+	}
+	if !m.Exists() {
+		t.Fatal("busy cgroup was removed")
+	}
+}
+
+func TestSignalReachesEveryProcess(t *testing.T) {
+	m := newManager(t, nil)
+	c := start(t, m, "sleep 30 & echo ok; wait")
+	c.readLine(t)
+	waitFor(t, "2 processes", func() bool { p, _ := m.PIDs(); return len(p) == 2 })
+	if err := m.Signal(context.Background(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "an empty cgroup after SIGTERM", func() bool { p, _ := m.PIDs(); return len(p) == 0 })
+	if f, _ := m.Frozen(); f {
+		t.Error("Signal left the cgroup frozen")
+	}
+}
+
+func TestTestCgroupsNestBelowOwn(t *testing.T) {
+	m := newManager(t, nil)
+	own, err := SelfPaths()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, dir := range m.Paths() {
+		p := strings.TrimSuffix(own[c], "/") + "/"
+		if m.Mode().V2() {
+			p = filepath.Dir(own[""]) + "/" // the test moved itself to a leaf beside its cgroups
+			if !strings.HasSuffix(own[""], "-self") {
+				p = strings.TrimSuffix(own[""], "/") + "/"
+			}
+		}
+		if !strings.Contains(dir, p) {
+			t.Errorf("%s cgroup %s is not below the test's own cgroup %s", c, dir, p)
+		}
+	}
+}

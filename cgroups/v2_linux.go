@@ -74,6 +74,7 @@ func (m *v2Manager) Create(r *specs.LinuxResources) error {
 		return fmt.Errorf("create cgroup %s: %w", m.dir, err)
 	}
 	ctrls := slices.DeleteFunc(slices.Clone(v2Controllers), func(c string) bool { return !h.Controllers[c] })
+	ctrls = needed(ctrls, writes)
 	enabled, err := enable(base, ctrls)
 	if err != nil {
 		disable(base, enabled)
@@ -114,16 +115,22 @@ func (m *v2Manager) apply(writes []Write) error {
 }
 
 // enable turns controllers on in dir's cgroup.subtree_control and
-// returns those it newly enabled. EBUSY is the no-internal-process rule.
+// returns those it newly enabled. A name marked "!" must succeed; others
+// may be refused (e.g. cpu while a realtime task runs there). EBUSY is
+// the no-internal-process rule and always fails.
 func enable(dir string, ctrls []string) ([]string, error) {
 	cur, _ := readFile(dir, "cgroup.subtree_control")
 	have := strings.Fields(cur)
 	var done []string
 	for _, c := range ctrls {
+		c, required := strings.CutPrefix(c, "!")
 		if slices.Contains(have, c) {
 			continue
 		}
 		if err := writeFile(dir, "cgroup.subtree_control", "+"+c); err != nil {
+			if !required && !errors.Is(err, unix.EBUSY) {
+				continue
+			}
 			if errors.Is(err, unix.EBUSY) {
 				return done, fmt.Errorf("enable %s in %s/cgroup.subtree_control: %w: the cgroup has processes of its own, and cgroup v2 lets only leaves hold processes; choose a parent without processes (--cgroup-parent) or move them to a leaf", c, dir, unix.EBUSY)
 			}
