@@ -1,9 +1,7 @@
 package cgroups
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -167,16 +165,4 @@ func procCgroups() map[string]string {
 	}
 	defer f.Close()
 	return parseProcCgroups(f)
-}
-
-func parseProcCgroups(r io.Reader) map[string]string {
-	out := map[string]string{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 4 && !strings.HasPrefix(f[0], "#") && f[3] == "1" {
-			out[f[0]] = f[1]
-		}
-	}
-	return out
 }

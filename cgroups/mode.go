@@ -188,3 +188,17 @@ func dirOf(m *mount, cgPath string) string {
 	}
 	return path.Join(m.Point, rel)
 }
+
+// parseProcCgroups reads /proc/cgroups: enabled controller -> hierarchy
+// id ("0" means not on a v1 hierarchy: on cgroup2 or unmounted).
+func parseProcCgroups(r io.Reader) map[string]string {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 4 && !strings.HasPrefix(f[0], "#") && f[3] == "1" {
+			out[f[0]] = f[1]
+		}
+	}
+	return out
+}
