@@ -8,6 +8,8 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
+func i64(v int64) *int64   { return &v }
+func u64(v uint64) *uint64 { return &v }
 func u16(v uint16) *uint16 { return &v }
 func u32(v uint32) *uint32 { return &v }
 func boolp(v bool) *bool   { return &v }

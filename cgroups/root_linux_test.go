@@ -58,9 +58,6 @@ func busybox(t testing.TB) string {
 	return ""
 }
 
-func i64(v int64) *int64   { return &v }
-func u64(v uint64) *uint64 { return &v }
-
 // newManager creates a cgroup for the test below testParent and removes
 // it (killing what is left) when the test ends.
 func newManager(t *testing.T, r *specs.LinuxResources) Manager {
