@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"syscall"
 
@@ -208,31 +207,6 @@ func (m *v1Manager) Update(r *specs.LinuxResources) error {
 		return fmt.Errorf("update cgroup %s: %w", m.name(), err)
 	}
 	return nil
-}
-
-// orderMemoryV1: the kernel keeps memory <= memsw at every moment, so a
-// rising memsw must be written before the memory limit, a falling one
-// after. curMemsw is the current memsw limit (0 = unlimited).
-func orderMemoryV1(writes []Write, curMemsw uint64) []Write {
-	mem, sw := -1, -1
-	for i, w := range writes {
-		switch w.File {
-		case "memory.limit_in_bytes":
-			mem = i
-		case "memory.memsw.limit_in_bytes":
-			sw = i
-		}
-	}
-	if mem < 0 || sw < 0 || sw < mem {
-		return writes
-	}
-	newSw := parseLimit(writes[sw].Value)
-	if curMemsw != 0 && (newSw == 0 || newSw > curMemsw) {
-		out := slices.Clone(writes)
-		out[mem], out[sw] = out[sw], out[mem]
-		return out
-	}
-	return writes
 }
 
 func (m *v1Manager) freezerDir() (string, error) {
