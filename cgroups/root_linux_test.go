@@ -550,3 +550,31 @@ func TestTestCgroupsNestBelowOwn(t *testing.T) {
 		}
 	}
 }
+
+// A value the plan accepts but the kernel refuses fails at write time;
+// Create must then remove what it made.
+func TestKernelRefusalLeavesNothing(t *testing.T) {
+	needRoot(t)
+	m, err := New("", Options{ID: "refused", Parent: testParent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &specs.LinuxResources{Pids: &specs.LinuxPids{Limit: i64(5)}}
+	if m.Mode().V2() {
+		r.Unified = map[string]string{"memory.high": "lots"}
+	} else {
+		// The parent has no realtime budget to hand out.
+		r.CPU = &specs.LinuxCPU{RealtimePeriod: u64(1000000), RealtimeRuntime: i64(950000)}
+	}
+	err = m.Create(r)
+	if err == nil {
+		t.Fatal("Create accepted a value the kernel should refuse")
+	}
+	if errors.Is(err, ErrControllerMissing) {
+		t.Skipf("host cannot run this test: %v", err)
+	}
+	t.Log(err)
+	if m.Exists() {
+		t.Fatalf("failed Create left %v", m.Paths())
+	}
+}
