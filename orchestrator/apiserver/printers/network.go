@@ -186,4 +186,3 @@ func ingressClassCells(ic *networkingv1.IngressClass, now time.Time) []any {
 	}
 	return []any{ic.Name, ic.Spec.Controller, params, age(ic.CreationTimestamp, now)}
 }
-
