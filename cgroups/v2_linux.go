@@ -96,6 +96,9 @@ func (m *v2Manager) build(base string, ctrls []string, writes []Write) ([]string
 	if err != nil {
 		return created, err
 	}
+	if len(created) == 0 {
+		return nil, ErrExist // made by someone else since Create checked
+	}
 	for _, d := range created[:len(created)-1] {
 		if _, err := enable(d, ctrls); err != nil {
 			return created, err
