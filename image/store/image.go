@@ -44,8 +44,8 @@ func (i *Image) Size() int64 {
 
 // Layer pairs a stored layer blob with the digest of its uncompressed tar.
 type Layer struct {
-	Blob   v1.Descriptor
-	DiffID v1.Hash
+	Blob   v1.Descriptor `json:"blob"`
+	DiffID v1.Hash       `json:"diffID"`
 }
 
 // Layers lists the image's layers, bottom first.
