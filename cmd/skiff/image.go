@@ -111,9 +111,9 @@ func newPushCmd(opts *globalOptions) *cobra.Command {
 func newImagesCmd(opts *globalOptions) *cobra.Command {
 	var quiet, noTrunc bool
 	cmd := &cobra.Command{
-		Use:     "images",
-		Short:   "List local images",
-		Args:    cobra.NoArgs,
+		Use:   "images",
+		Short: "List local images",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return listImages(cmd.OutOrStdout(), opts, quiet, noTrunc)
 		},
@@ -190,9 +190,9 @@ func humanSize(n int64) string {
 
 func newRmiCmd(opts *globalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:     "rmi IMAGE...",
-		Short:   "Remove local images (the names, then blobs no image uses)",
-		Args:    cobra.MinimumNArgs(1),
+		Use:   "rmi IMAGE...",
+		Short: "Remove local images (the names, then blobs no image uses)",
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return removeImages(cmd.OutOrStdout(), opts, args)
 		},
