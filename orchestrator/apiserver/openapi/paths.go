@@ -156,47 +156,49 @@ func (b *pathBuilder) resource(r Resource) {
 	}
 }
 
-// subresource adds get/put/patch of parent/sub at .../{name}/sub.
+// subresource adds the operations of parent/sub at .../{name}/sub: get,
+// put and patch (status, scale), post (binding, eviction).
 func (b *pathBuilder) subresource(r Resource) {
 	parent, sub, _ := strings.Cut(r.Name, "/")
-	var parentRes *Resource
-	for i := range b.gv.Resources {
-		if b.gv.Resources[i].Name == parent {
-			parentRes = &b.gv.Resources[i]
+	owner, namespaced := r.Kind, r.Namespaced
+	for _, p := range b.gv.Resources {
+		if p.Name == parent {
+			owner, namespaced = p.Kind, namespaced || p.Namespaced
 		}
 	}
-	namespaced := r.Namespaced || (parentRes != nil && parentRes.Namespaced)
 	item := b.gv.prefix() + "/" + parent + "/{name}/" + sub
-	params := []param{pName}
-	ns := ""
+	params, ns := []param{pName}, ""
 	if namespaced {
 		item = b.gv.prefix() + "/namespaces/{namespace}/" + parent + "/{name}/" + sub
 		params, ns = append(params, pNamespace), "Namespaced"
 	}
-	owner := r.Kind
-	if parentRes != nil {
-		owner = parentRes.Kind
-	}
-	suffix := strings.ToUpper(sub[:1]) + sub[1:]
-	object := b.g.ref(reflect.TypeOf(r.Object).Elem())
 	gvk := GVK{Group: b.gv.Group, Kind: r.Kind, Version: b.gv.Version}
-	mk := func(verb, action, method string, ps []param) {
-		if !slices.Contains(r.Verbs, map[string]string{"get": "get", "put": "update", "patch": "patch"}[action]) {
-			return
-		}
-		o := &operation{id: verb + b.opGroup() + ns + owner + suffix, action: action, tag: b.opGroup(),
-			gvk: gvk, params: ps, response: object, desc: verb + " " + sub + " of the specified " + owner}
-		switch action {
-		case "put":
-			o.body, o.created = object, true
-		case "patch":
-			o.body, o.patch, o.created = b.g.ref(reflect.TypeOf(metav1.Patch{})), true, true
-		}
-		b.paths.add(item, method, o)
+	if r.Version != "" {
+		gvk.Group, gvk.Version = r.Group, r.Version
 	}
-	mk("read", "get", "get", cat(params, []param{pPretty}))
-	mk("replace", "put", "put", cat(params, b.writeParams()))
-	mk("patch", "patch", "patch", cat(params, b.writeParams(), []param{pForce}))
+	object := b.g.ref(reflect.TypeOf(r.Object).Elem())
+	suffix := strings.ToUpper(sub[:1]) + sub[1:]
+	for _, s := range []struct{ verb, id, action, method string }{
+		{"get", "read", "get", "get"},
+		{"update", "replace", "put", "put"},
+		{"patch", "patch", "patch", "patch"},
+		{"create", "create", "post", "post"},
+	} {
+		if !slices.Contains(r.Verbs, s.verb) {
+			continue
+		}
+		o := &operation{id: s.id + b.opGroup() + ns + owner + suffix, action: s.action, tag: b.opGroup(), gvk: gvk,
+			response: object, desc: s.id + " " + sub + " of the specified " + owner}
+		switch s.verb {
+		case "get":
+			o.params = cat(params, []param{pPretty})
+		case "update", "create":
+			o.params, o.body, o.created = cat(params, b.writeParams()), object, true
+		case "patch":
+			o.params, o.body, o.patch, o.created = cat(params, b.writeParams(), []param{pForce}), b.g.ref(reflect.TypeOf(metav1.Patch{})), true, true
+		}
+		b.paths.add(item, s.method, o)
+	}
 }
 
 // opGroup is the group and version as they appear in operation ids:

@@ -28,6 +28,11 @@ type Resource struct {
 	// List is a prototype of the list kind, e.g. &corev1.PodList{};
 	// required when Verbs has "list" or "deletecollection".
 	List runtime.Object
+	// Group and Version of Kind, when they differ from the group version
+	// serving the resource (deployments/scale in apps/v1 is an
+	// autoscaling/v1 Scale; pods/eviction in v1 is a policy/v1 Eviction).
+	// Empty means the serving group version.
+	Group, Version string
 }
 
 // GroupVersionResources is what one group version serves. Group is ""
@@ -96,6 +101,9 @@ func validateResource(r Resource) error {
 		if !slices.Contains(knownVerb, v) {
 			return fmt.Errorf("%s: verb %q: %w: allowed are %s", r.Name, v, ErrInvalid, strings.Join(knownVerb, " "))
 		}
+	}
+	if (r.Group != "" || r.Version != "") && !dnsLabel.MatchString(r.Version) {
+		return fmt.Errorf("%s: Version %q: %w: set Version whenever Group is set", r.Name, r.Version, ErrInvalid)
 	}
 	needsList := slices.Contains(r.Verbs, "list") || slices.Contains(r.Verbs, "deletecollection")
 	if needsList && (r.List == nil || reflect.TypeOf(r.List).Kind() != reflect.Pointer) {

@@ -171,8 +171,9 @@ func TestV3DocumentPerGroupVersion(t *testing.T) {
 	if _, ok := apps.Paths["/apis/apps/v1/deployments"]["get"]; !ok {
 		t.Error("no list-for-all-namespaces path")
 	}
-	if _, ok := apps.Paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"]["put"]; !ok {
-		t.Error("no scale subresource path")
+	scale := apps.Paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"]["put"]
+	if scale.GVK != (GVK{Group: "autoscaling", Kind: "Scale", Version: "v1"}) || scale.OperationID != "replaceAppsV1NamespacedDeploymentScale" {
+		t.Errorf("scale put = %+v", scale)
 	}
 	var core openAPIV3
 	if err := json.Unmarshal(docs.v3["api/v1"], &core); err != nil {
@@ -181,18 +182,26 @@ func TestV3DocumentPerGroupVersion(t *testing.T) {
 	if _, ok := core.Paths["/api/v1/namespaces/{name}"]["get"]; !ok {
 		t.Error("cluster-scoped namespaces path missing")
 	}
+	evict := core.Paths["/api/v1/namespaces/{namespace}/pods/{name}/eviction"]["post"]
+	if evict.GVK != (GVK{Group: "policy", Kind: "Eviction", Version: "v1"}) || evict.RequestBody == nil {
+		t.Errorf("eviction post = %+v", evict)
+	}
+	if _, ok := core.Components.Schemas["io.k8s.api.policy.v1.Eviction"]; !ok {
+		t.Error("Eviction schema missing from api/v1")
+	}
 }
 
 func TestInvalidInput(t *testing.T) {
 	cases := map[string][]GroupVersionResources{
-		"empty":        nil,
-		"bad name":     {{Version: "v1", Resources: []Resource{{Name: "Pods", Kind: "Pod", Object: &corev1.Pod{}}}}},
-		"bad kind":     {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "pod", Object: &corev1.Pod{}}}}},
-		"no object":    {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "Pod"}}}},
-		"no list":      {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "Pod", Verbs: []string{"list"}, Object: &corev1.Pod{}}}}},
-		"bad verb":     {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "Pod", Verbs: []string{"explode"}, Object: &corev1.Pod{}}}}},
-		"bad version":  {{Version: "V1"}},
-		"duplicate gv": {{Version: "v1"}, {Version: "v1"}},
+		"empty":                      nil,
+		"bad name":                   {{Version: "v1", Resources: []Resource{{Name: "Pods", Kind: "Pod", Object: &corev1.Pod{}}}}},
+		"bad kind":                   {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "pod", Object: &corev1.Pod{}}}}},
+		"no object":                  {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "Pod"}}}},
+		"no list":                    {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "Pod", Verbs: []string{"list"}, Object: &corev1.Pod{}}}}},
+		"bad verb":                   {{Version: "v1", Resources: []Resource{{Name: "pods", Kind: "Pod", Verbs: []string{"explode"}, Object: &corev1.Pod{}}}}},
+		"bad version":                {{Version: "V1"}},
+		"kind group without version": {{Version: "v1", Resources: []Resource{{Name: "pods/eviction", Kind: "Eviction", Group: "policy", Object: &corev1.Pod{}}}}},
+		"duplicate gv":               {{Version: "v1"}, {Version: "v1"}},
 	}
 	for name, groups := range cases {
 		if _, err := NewHandler(Config{Groups: groups}); !errors.Is(err, ErrInvalid) {
