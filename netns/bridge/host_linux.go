@@ -13,6 +13,7 @@ import (
 	"github.com/skiffrun/skiff/netns/explain"
 	"github.com/vishvananda/netlink"
 	vnetns "github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Host changes links in the host namespace: the one skiff runs in, or, in
@@ -151,7 +152,8 @@ func (h *Host) setupBridge(br *netlink.Bridge, gw netip.Prefix) error {
 }
 
 // DeleteLink deletes a link (a veth's peer goes with it). A missing link is
-// not an error.
+// not an error, nor one that vanishes meanwhile (the kernel deletes a veth
+// by itself when the namespace of its peer is destroyed).
 func (h *Host) DeleteLink(name string) error {
 	l, err := h.h.LinkByName(name)
 	var nf netlink.LinkNotFoundError
@@ -162,7 +164,7 @@ func (h *Host) DeleteLink(name string) error {
 		return fmt.Errorf("link %s: %w", name, err)
 	}
 	h.explain("ip link del %s", name)
-	if err := h.h.LinkDel(l); err != nil {
+	if err := h.h.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("ip link del %s: %w", name, err)
 	}
 	return nil

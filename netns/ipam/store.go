@@ -114,7 +114,7 @@ func (s *Store) claim(id string, leases map[netip.Addr]string) (netip.Addr, erro
 			os.Remove(f.Name())
 			return netip.Addr{}, fmt.Errorf("lease %s: %w", a, err)
 		}
-		if err := os.WriteFile(filepath.Join(s.Dir, lastFile), []byte(a.String()), 0o644); err != nil {
+		if err := s.writeLast(a); err != nil {
 			return netip.Addr{}, fmt.Errorf("record last lease: %w", err)
 		}
 		return a, nil
@@ -158,4 +158,16 @@ func (s *Store) Empty() (bool, error) {
 		return true, nil
 	}
 	return len(leases) == 0, err
+}
+
+// writeLast records the last leased address in place, padded to a fixed
+// width: truncating and rewriting would make ext4 flush the file to disk
+// (its auto_da_alloc heuristic), which costs milliseconds per container.
+func (s *Store) writeLast(a netip.Addr) error {
+	f, err := os.OpenFile(filepath.Join(s.Dir, lastFile), os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteAt([]byte(fmt.Sprintf("%-15s\n", a)), 0)
+	return errors.Join(werr, f.Close())
 }

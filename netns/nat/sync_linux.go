@@ -10,25 +10,26 @@ import (
 )
 
 // Open connects to nftables in the network namespace at hostNS ("" is the
-// namespace skiff runs in). Call the returned close function when done.
+// namespace skiff runs in) over one netlink socket kept for all requests.
+// Call the returned close function when done.
 func Open(hostNS string) (*nftables.Conn, func(), error) {
-	if hostNS == "" {
-		c, err := nftables.New()
-		if err != nil {
-			return nil, nil, fmt.Errorf("nftables: %w", err)
+	opts := []nftables.ConnOption{nftables.AsLasting()}
+	var f *os.File
+	if hostNS != "" {
+		var err error
+		if f, err = os.Open(hostNS); err != nil {
+			return nil, nil, fmt.Errorf("nftables: open netns: %w", err)
 		}
-		return c, func() {}, nil
+		opts = append(opts, nftables.WithNetNSFd(int(f.Fd())))
 	}
-	f, err := os.Open(hostNS)
+	c, err := nftables.New(opts...)
+	if f != nil {
+		f.Close() // the socket, created by New, stays in the namespace
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("nftables: open netns: %w", err)
+		return nil, nil, fmt.Errorf("nftables in %q: %w", hostNS, err)
 	}
-	c, err := nftables.New(nftables.WithNetNSFd(int(f.Fd())))
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("nftables in %s: %w", hostNS, err)
-	}
-	return c, func() { f.Close() }, nil
+	return c, func() { c.CloseLasting() }, nil
 }
 
 type chainSpec struct {
@@ -61,15 +62,17 @@ func Sync(c *nftables.Conn, want []Rule, x explain.Func) error {
 		}
 		return flush(c)
 	}
+	changed := !exists
 	if !exists {
 		x.Printf("nft add table ip %s", Table)
+		c.AddTable(table)
 	}
-	c.AddTable(table)
-	chains, err := ensureChains(c, x, exists)
+	chains, added, err := ensureChains(c, x, exists)
 	if err != nil {
 		return err
 	}
-	have, err := current(c, chains)
+	changed = changed || len(added) > 0
+	have, err := current(c, chains, added)
 	if err != nil {
 		return err
 	}
@@ -78,6 +81,7 @@ func Sync(c *nftables.Conn, want []Rule, x explain.Func) error {
 		wanted[r.Chain+"\x00"+r.Comment] = true
 		if _, ok := have[r.Chain+"\x00"+r.Comment]; !ok {
 			addRule(c, chains[r.Chain], r, x)
+			changed = true
 		}
 	}
 	for key, r := range have {
@@ -86,7 +90,11 @@ func Sync(c *nftables.Conn, want []Rule, x explain.Func) error {
 			if err := c.DelRule(r); err != nil {
 				return fmt.Errorf("nft delete rule: %w", err)
 			}
+			changed = true
 		}
+	}
+	if !changed {
+		return nil // an empty transaction still costs a commit
 	}
 	return flush(c)
 }
@@ -111,38 +119,43 @@ func tableExists(c *nftables.Conn) (bool, error) {
 	return false, nil
 }
 
-// ensureChains adds the base chains (a no-op for chains that exist) and
-// explains the ones that were missing.
-func ensureChains(c *nftables.Conn, x explain.Func, tableExisted bool) (map[string]*nftables.Chain, error) {
-	present := map[string]bool{}
+// ensureChains adds the base chains that are missing, explains them, and
+// returns all of them and the names of those it added.
+func ensureChains(c *nftables.Conn, x explain.Func, tableExisted bool) (map[string]*nftables.Chain, map[string]bool, error) {
+	out := map[string]*nftables.Chain{}
 	if tableExisted {
 		list, err := c.ListChainsOfTableFamily(nftables.TableFamilyIPv4)
 		if err != nil {
-			return nil, fmt.Errorf("nft list chains: %w", err)
+			return nil, nil, fmt.Errorf("nft list chains: %w", err)
 		}
 		for _, ch := range list {
 			if ch.Table.Name == Table {
-				present[ch.Name] = true
+				out[ch.Name] = ch
 			}
 		}
 	}
-	out := map[string]*nftables.Chain{}
+	added := map[string]bool{}
 	for _, s := range chainSpecs {
-		if !present[s.name] {
-			x.Printf("nft add chain ip %s %s '{ type nat hook %s; policy accept; }'", Table, s.name, s.hookText)
+		if out[s.name] != nil {
+			continue
 		}
+		x.Printf("nft add chain ip %s %s '{ type nat hook %s; policy accept; }'", Table, s.name, s.hookText)
 		out[s.name] = c.AddChain(&nftables.Chain{
 			Name: s.name, Table: table, Type: nftables.ChainTypeNAT, Hooknum: s.hook, Priority: s.prio,
 		})
+		added[s.name] = true
 	}
-	return out, nil
+	return out, added, nil
 }
 
 // current lists the rules of the table keyed by chain and comment. Rules
 // without a comment (added by hand) get a key nothing wants, so they go.
-func current(c *nftables.Conn, chains map[string]*nftables.Chain) (map[string]*nftables.Rule, error) {
+func current(c *nftables.Conn, chains map[string]*nftables.Chain, added map[string]bool) (map[string]*nftables.Rule, error) {
 	have := map[string]*nftables.Rule{}
 	for name, ch := range chains {
+		if added[name] {
+			continue // new in this transaction: no rules yet
+		}
 		rules, err := c.GetRules(table, ch)
 		if err != nil {
 			return nil, fmt.Errorf("nft list chain %s: %w", name, err)

@@ -26,7 +26,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // whose peer lives in a third namespace, "outside", at 192.0.2.2: another
 // machine on the host's LAN. Nothing touches the machine's own namespace.
 type lab struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	host    string
 	outside string
@@ -34,7 +34,7 @@ type lab struct {
 	rec     *explain.Recorder
 }
 
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: creates network namespaces, bridges and nftables tables in them")
@@ -46,7 +46,7 @@ func needRoot(t *testing.T) {
 	}
 }
 
-func newLab(t *testing.T) *lab {
+func newLab(t testing.TB) *lab {
 	t.Helper()
 	needRoot(t)
 	l := &lab{t: t, dir: t.TempDir(), rec: &explain.Recorder{}}
@@ -150,7 +150,7 @@ func (l *lab) container(args ...string) string {
 }
 
 // kill ends a container's process and waits until its namespace is gone.
-func kill(t *testing.T, nsPath string) {
+func kill(t testing.TB, nsPath string) {
 	pid, _ := strconv.Atoi(strings.Split(nsPath, "/")[2])
 	syscall.Kill(pid, syscall.SIGKILL)
 	for i := 0; i < 100; i++ {

@@ -399,17 +399,17 @@ func (m *Manager) writeFiles(a *Attachment) error {
 	return nil
 }
 
-// updatePeers rewrites the /etc/hosts of changed's network peers (best
-// effort: a peer whose directory vanished is being deleted anyway).
+// updatePeers rewrites the /etc/hosts in the FilesDir of changed's network
+// peers (best effort: a peer whose directory vanished is being deleted).
+// Their records keep the content of attach time.
 func (m *Manager) updatePeers(changed *Attachment, all []*Attachment) {
 	for _, p := range all {
-		if p.ContainerID == changed.ContainerID || p.Mode.Kind != KindBridge || p.Mode.Network != changed.Mode.Network {
+		if p.ContainerID == changed.ContainerID || p.Mode.Kind != KindBridge ||
+			p.Mode.Network != changed.Mode.Network || p.FilesDir == "" {
 			continue
 		}
 		p.Files.Hosts = HostsFile(p.IP.Addr(), []string{p.Hostname, p.Name}, peersOf(p, all))
-		if m.save(p) == nil && p.FilesDir != "" {
-			m.writeFiles(p)
-		}
+		m.writeFiles(p)
 	}
 }
 
@@ -500,14 +500,19 @@ func (m *Manager) detach(a *Attachment) error {
 	return m.drop(a.ContainerID)
 }
 
-// unplug deletes the veth and releases the address.
+// unplug deletes the veth and releases the address. When the container's
+// namespace is already gone (the usual case: the container exited) the
+// kernel deletes the veth pair by itself, so skiff does not wait for it.
 func (m *Manager) unplug(a *Attachment) error {
+	store := &ipam.Store{Dir: m.ipamDir(a.Mode.Network)}
+	if stale(a) {
+		return store.Release(a.ContainerID)
+	}
 	host, err := bridge.OpenHost(m.cfg.HostNS, m.cfg.Explain)
 	if err != nil {
 		return err
 	}
 	defer host.Close()
-	store := &ipam.Store{Dir: m.ipamDir(a.Mode.Network)}
 	return errors.Join(host.DeleteLink(a.HostVeth), store.Release(a.ContainerID))
 }
 
