@@ -578,3 +578,19 @@ func TestKernelRefusalLeavesNothing(t *testing.T) {
 		t.Fatalf("failed Create left %v", m.Paths())
 	}
 }
+
+func TestHugetlbLimitWritten(t *testing.T) {
+	needRoot(t)
+	sizes := hugePageSizes()
+	if len(sizes) == 0 {
+		t.Skip("kernel offers no huge page sizes")
+	}
+	m := newManager(t, &specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: sizes[0], Limit: 4 << 30}}})
+	file := "hugetlb." + sizes[0] + ".max"
+	if !m.Mode().V2() {
+		file = "hugetlb." + sizes[0] + ".limit_in_bytes"
+	}
+	if got := fileIn(t, m, "hugetlb", file); got != fmt.Sprint(4<<30) {
+		t.Errorf("%s = %q", file, got)
+	}
+}
