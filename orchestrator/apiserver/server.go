@@ -1,0 +1,216 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skiffrun/skiff/orchestrator/store"
+)
+
+// Config assembles a server. Only Store is required.
+type Config struct {
+	Store *store.Store
+	Log   *slog.Logger
+
+	// Pipeline stages; nil means allow everything.
+	Authenticator Authenticator
+	Authorizer    Authorizer
+	Mutating      []MutatingAdmission
+	Validating    []ValidatingAdmission
+
+	// ServiceCIDR is where ClusterIPs come from (default 10.96.0.0/12);
+	// NodePorts come from NodePortMin..NodePortMax (default 30000-32767).
+	ServiceCIDR              string
+	NodePortMin, NodePortMax int
+
+	// BookmarkInterval is how often watches that allow bookmarks get one
+	// (default 1 minute).
+	BookmarkInterval time.Duration
+
+	// OpenAPI serves /openapi/v2 and /openapi/v3 when set.
+	OpenAPI http.Handler
+	// Tables prints objects as metav1.Table; nil prints NAME and AGE.
+	Tables TablePrinter
+}
+
+// TablePrinter turns an object or a list into a server-side table.
+type TablePrinter interface {
+	PrintTable(obj runtime.Object, opts metav1.TableOptions) (*metav1.Table, error)
+}
+
+// Server is the API server: an http.Handler over a store.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	log     *slog.Logger
+	alloc   *allocator
+	metrics *metrics
+	handler http.Handler
+
+	bg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// New builds a server; Start must run before it serves.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("new api server: Store is nil")
+	}
+	fillDefaults(&cfg)
+	if err := defaultExtensions(&cfg); err != nil {
+		return nil, fmt.Errorf("new api server: %w", err)
+	}
+	alloc, err := newAllocator(cfg.ServiceCIDR, cfg.NodePortMin, cfg.NodePortMax)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, alloc: alloc, metrics: newMetrics()}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.handler = s.routes()
+	return s, nil
+}
+
+func fillDefaults(c *Config) {
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Authenticator == nil {
+		c.Authenticator = allowAll{}
+	}
+	if c.Authorizer == nil {
+		c.Authorizer = allowAll{}
+	}
+	if c.ServiceCIDR == "" {
+		c.ServiceCIDR = "10.96.0.0/12"
+	}
+	if c.NodePortMin == 0 {
+		c.NodePortMin, c.NodePortMax = 30000, 32767
+	}
+	if c.BookmarkInterval == 0 {
+		c.BookmarkInterval = time.Minute
+	}
+}
+
+// Start creates the built-in namespaces and starts the background work
+// (namespace termination, garbage collection, compaction). It returns once
+// the server can serve.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.bootstrap(ctx); err != nil {
+		return err
+	}
+	s.goBackground(s.compactLoop)
+	s.goBackground(s.resumeTermination)
+	return nil
+}
+
+// Stop ends background work and waits for it.
+func (s *Server) Stop() {
+	s.cancel()
+	s.bg.Wait()
+}
+
+func (s *Server) goBackground(f func(ctx context.Context)) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		f(s.ctx)
+	}()
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/version", s.serveVersion)
+	for _, p := range []string{"/healthz", "/livez", "/readyz"} {
+		mux.HandleFunc(p, s.serveHealth)
+		mux.HandleFunc(p+"/", s.serveHealth)
+	}
+	mux.Handle("/metrics", s.metrics.handler())
+	mux.HandleFunc("/openapi/", s.serveOpenAPI)
+	mux.HandleFunc("/api", s.serveDiscovery)
+	mux.HandleFunc("/api/", s.serveAPI)
+	mux.HandleFunc("/apis", s.serveDiscovery)
+	mux.HandleFunc("/apis/", s.serveAPI)
+	mux.HandleFunc("/", s.serveNotFound)
+	return s.instrument(s.authenticate(mux))
+}
+
+// authenticate is the first stage of the pipeline; a request nobody
+// authenticates is refused with 401.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok, err := s.cfg.Authenticator.Authenticate(r)
+		if err != nil || !ok {
+			msg := "Unauthorized"
+			if err != nil {
+				msg = err.Error()
+			}
+			writeError(w, r, apierrors.NewUnauthorized(msg))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+	})
+}
+
+// authorize is the second stage.
+func (s *Server) authorize(r *http.Request, a Attributes) error {
+	a.User = UserFrom(r.Context())
+	ok, reason, err := s.cfg.Authorizer.Authorize(r.Context(), a)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	if ok {
+		return nil
+	}
+	who := "system:anonymous"
+	if a.User != nil {
+		who = a.User.Name
+	}
+	msg := fmt.Sprintf("User %q cannot %s resource %q", who, a.Verb, a.Resource)
+	if reason != "" {
+		msg += ": " + reason
+	}
+	st := apierrors.NewForbidden(groupResource(a.APIGroup, a.Resource), a.Name, fmt.Errorf("%s", msg))
+	st.ErrStatus.Message = msg
+	return st
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/readyz") {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := s.store.Revision(ctx); err != nil {
+			http.Error(w, "[-]etcd failed: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprint(w, "ok")
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.OpenAPI == nil {
+		s.serveNotFound(w, r)
+		return
+	}
+	s.cfg.OpenAPI.ServeHTTP(w, r)
+}
+
+func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
+	st := apierrors.NewNotFound(groupResource("", ""), "")
+	st.ErrStatus.Message = "the server could not find the requested resource"
+	st.ErrStatus.Details = nil
+	writeError(w, r, st)
+}

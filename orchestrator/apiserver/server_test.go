@@ -1,0 +1,65 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/skiffrun/skiff/orchestrator/store"
+)
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// testStore starts embedded etcd in a temporary directory.
+func testStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), store.Config{
+		DataDir:                     t.TempDir(),
+		ClientURL:                   fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		PeerURL:                     fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		WatchProgressNotifyInterval: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// testServer runs an API server over plain HTTP on loopback and returns
+// its URL and a client-go clientset for it.
+func testServer(t testing.TB, mutate ...func(*Config)) (*Server, string, *kubernetes.Clientset) {
+	t.Helper()
+	cfg := Config{Store: testStore(t), BookmarkInterval: time.Second}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(func() { ts.Close(); s.Stop() })
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: ts.URL, QPS: 1000, Burst: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ts.URL, cs
+}
