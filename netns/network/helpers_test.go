@@ -175,7 +175,15 @@ func (l *lab) attach(cfg AttachConfig) *Attachment {
 // there: no bridge, no veth, no nftables table, no lease, no record.
 func (l *lab) assertClean() {
 	l.t.Helper()
-	links := l.ip(l.host, "-o", "link", "show")
+	// A dead container's veth is deleted by the kernel when it destroys the
+	// namespace, asynchronously: give it a moment.
+	links := ""
+	for i := 0; i < 200; i++ {
+		if links = l.ip(l.host, "-o", "link", "show"); strings.Count(links, "\n") == 2 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := strings.Count(links, "\n"); n != 2 {
 		l.t.Errorf("host links left behind:\n%s", links)
 	}
