@@ -64,6 +64,14 @@ kernel_pkg() {
 	echo "$dep"
 }
 
+# prune_kernel drops the modules a network-less, disk-less VM has no use
+# for (sound, GPUs, NICs, USB ...: 300 of the 390 MB), before depmod.
+prune_kernel() {
+	local k
+	k=$(echo "$1"/lib/modules/*/kernel)
+	rm -rf "$k/sound" "$k"/drivers/{gpu,media,net/wireless,net/ethernet,scsi,usb,infiniband,staging,bluetooth,iio,input,hid,platform,mtd,comedi,isdn}
+}
+
 # fetch_kernel sets KDIR to an unpacked kernel package in the cache. A cached
 # package is used as is; when the current one cannot be downloaded (offline)
 # the newest cached one is used instead.
@@ -76,9 +84,10 @@ fetch_kernel() {
 	if [ ! -e "$dir/.unpacked" ]; then
 		log "downloading $pkg $ver (once; cached in $SKIFF_VM_CACHE)"
 		rm -rf "$SKIFF_VM_CACHE/dl" "$dir" && mkdir -p "$SKIFF_VM_CACHE/dl"
-		if (cd "$SKIFF_VM_CACHE/dl" && apt-get download -q "$pkg=$ver" >&2); then
+		if (cd "$SKIFF_VM_CACHE/dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >&2); then
 			deb=$(ls "$SKIFF_VM_CACHE"/dl/*.deb)
 			dpkg-deb -x "$deb" "$dir.tmp"
+			prune_kernel "$dir.tmp"
 			depmod -b "$dir.tmp" "$(ls "$dir.tmp/lib/modules")"
 			mv "$dir.tmp" "$dir" && touch "$dir/.unpacked"
 			rm -rf "$SKIFF_VM_CACHE/dl"
@@ -136,19 +145,21 @@ module_order() {
 		}' FS='[ :]+' "$mdir/modules.dep"
 }
 
-# packages prints "importpath reldir" for each package to test.
+# packages prints "importpath reldir" for each package to test: those with
+# test files, and those go list cannot load (go test -c then reports why).
 packages() {
-	local mod pkgs
-	mod=$(go list -m)
-	if [ -n "${VM_PKGS:-}" ]; then
-		pkgs=$VM_PKGS
-	else
-		pkgs="./cgroups/... ./runtime/... ./internal/vmtest"
-	fi
+	local mod pkgs ip
+	mod=$(go list -m) || die "go list -m: not in the skiff module"
+	pkgs=${VM_PKGS:-./cgroups/... ./runtime/... ./internal/vmtest}
 	# shellcheck disable=SC2086
-	go list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' $pkgs 2>/dev/null |
-		while read -r ip dir; do echo "$ip ${dir#"$repo"/}"; done
-	[ -n "$mod" ]
+	go list -e -f '{{if or .TestGoFiles .XTestGoFiles .Error}}{{.ImportPath}}{{end}}' $pkgs |
+		while read -r ip; do
+			case "$ip" in
+			"$mod") echo "$ip ." ;;
+			"$mod"/*) echo "$ip ${ip#"$mod"/}" ;;
+			*) log "VM_PKGS: $ip: not a package of $mod" && echo "! $ip" ;;
+			esac
+		done
 }
 
 # build_tests compiles one static test binary per package into $W/root/skiff
@@ -159,17 +170,19 @@ build_tests() {
 	mkdir -p "$W/root/skiff/tests" "$W/root/skiff/src"
 	: >"$W/root/skiff/tests/list" && : >"$W/buildfail"
 	while read -r ip rel; do
-		name=${rel//\//_}
+		[ "$ip" != "!" ] || { echo "! $rel" && continue; }
+		name=${rel//\//_} && [ "$name" != . ] || name=skiff
 		mkdir -p "$W/root/skiff/src/$rel"
 		[ -d "$rel/testdata" ] && cp -a "$rel/testdata" "$W/root/skiff/src/$rel/"
-		echo "$rel $name"
+		echo "$rel $name $ip"
 	done < <(packages) >"$W/pkgs"
+	! grep -q '^! ' "$W/pkgs" || die "VM_PKGS=${VM_PKGS:-}: name packages of this module, e.g. ./cgroups/..."
 	[ -s "$W/pkgs" ] || die "no package with tests in ${VM_PKGS:-cgroups, runtime, internal/vmtest}"
 	log "compiling $(wc -l <"$W/pkgs") test binaries"
 	# Two at a time: the go build cache makes the shared dependencies cheap.
 	export W
-	xargs -P 2 -L 1 sh -c 'go test -c -trimpath -ldflags="-s -w" -o "$W/root/skiff/tests/$1.test" "./$0" >"$W/build-$1.log" 2>&1 || echo "$0" >>"$W/buildfail"' <"$W/pkgs"
-	while read -r rel name; do
+	xargs -P 2 -L 1 sh -c 'go test -c -trimpath -ldflags="-s -w" -o "$W/root/skiff/tests/$1.test" "$2" >"$W/build-$1.log" 2>&1 || echo "$0" >>"$W/buildfail"' <"$W/pkgs"
+	while read -r rel name _; do
 		if grep -qx "$rel" "$W/buildfail"; then
 			cat "$W/build-$name.log" >&2
 		else
@@ -269,7 +282,7 @@ summary() {
 	echo
 	printf '%-40s %-8s %-8s %s\n' PACKAGE LAYOUT STATUS SECONDS
 	for layout in $VM_CGROUP_LAYOUT; do
-		while read -r rel name; do
+		while read -r rel name _; do
 			rc='' secs=''
 			if grep -qx "$rel" "$W/buildfail"; then
 				printf '%-40s %-8s %-8s %s\n' "$rel" "$layout" BUILD -
