@@ -32,19 +32,7 @@ func init() {
 		wide("Container-Runtime", "string", info["containerRuntimeVersion"]),
 	), nodeCells)
 
-	ev := corev1.Event{}.SwaggerDoc()
-	register(columns(
-		col("Last Seen", "string", ev["lastTimestamp"]),
-		col("Type", "string", ev["type"]),
-		col("Reason", "string", ev["reason"]),
-		col("Object", "string", ev["involvedObject"]),
-		wide("Subobject", "string", corev1.ObjectReference{}.SwaggerDoc()["fieldPath"]),
-		wide("Source", "string", ev["source"]),
-		col("Message", "string", ev["message"]),
-		wide("First Seen", "string", ev["firstTimestamp"]),
-		wide("Count", "integer", ev["count"]),
-		metav1.TableColumnDefinition{Name: "Name", Type: "string", Format: "name", Priority: 1, Description: objectMetaDoc["name"]},
-	), eventCells)
+	register(eventColumns(), eventCells)
 
 	register(columns(nameColumn,
 		col("Holder", "string", coordinationv1.LeaseSpec{}.SwaggerDoc()["holderIdentity"]),
@@ -56,6 +44,23 @@ func init() {
 		col("Global-Default", "boolean", pc["globalDefault"]),
 		col("Preemption-Policy", "string", pc["preemptionPolicy"]),
 		ageColumn), priorityClassCells)
+}
+
+// eventColumns are the columns of core and events.k8s.io events.
+func eventColumns() []metav1.TableColumnDefinition {
+	ev := corev1.Event{}.SwaggerDoc()
+	return columns(
+		col("Last Seen", "string", ev["lastTimestamp"]),
+		col("Type", "string", ev["type"]),
+		col("Reason", "string", ev["reason"]),
+		col("Object", "string", ev["involvedObject"]),
+		wide("Subobject", "string", corev1.ObjectReference{}.SwaggerDoc()["fieldPath"]),
+		wide("Source", "string", ev["source"]),
+		col("Message", "string", ev["message"]),
+		wide("First Seen", "string", ev["firstTimestamp"]),
+		wide("Count", "integer", ev["count"]),
+		metav1.TableColumnDefinition{Name: "Name", Type: "string", Format: "name", Priority: 1, Description: objectMetaDoc["name"]},
+	)
 }
 
 func namespaceCells(ns *corev1.Namespace, now time.Time) []any {

@@ -11,7 +11,8 @@
 // (how READY, STATUS and RESTARTS are worked out from container states:
 // Init:0/1, CrashLoopBackOff, Completed, Terminating), then the other
 // kinds: workloads.go, network.go, cluster.go, config.go (RBAC too),
-// storage.go, autoscaling.go. Kinds without a printer, custom resources
+// storage.go, autoscaling.go, policy.go (PDBs, network policies,
+// events.k8s.io events). Kinds without a printer, custom resources
 // included, get NAME AGE.
 //
 // Use from the API server, after a get or list and before encoding:

@@ -12,13 +12,16 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -214,6 +217,19 @@ func TestKinds(t *testing.T) {
 			nil, []any{"admins", "ClusterRole/cluster-admin", "60m", "", "system:masters", ""}},
 		{"limitrange", &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: "limits", CreationTimestamp: metav1.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}},
 			[]string{"Name", "Created At"}, []any{"limits", "2026-01-02T03:04:05Z"}},
+		{"poddisruptionbudget", &policyv1.PodDisruptionBudget{ObjectMeta: om("web", time.Hour),
+			Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr(intstr.FromString("50%"))}, Status: policyv1.PodDisruptionBudgetStatus{DisruptionsAllowed: 1}},
+			[]string{"Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"},
+			[]any{"web", "50%", "N/A", int64(1), "60m"}},
+		{"networkpolicy", &networkingv1.NetworkPolicy{ObjectMeta: om("deny", time.Hour), Spec: networkingv1.NetworkPolicySpec{PodSelector: *appSelector}},
+			[]string{"Name", "Pod-Selector", "Age"}, []any{"deny", "app=web", "60m"}},
+		{"networkpolicy all pods", &networkingv1.NetworkPolicy{ObjectMeta: om("deny", time.Hour)},
+			nil, []any{"deny", "<none>", "60m"}},
+		{"events.k8s.io event", &eventsv1.Event{ObjectMeta: om("web.3", time.Hour), Type: "Normal", Reason: "Pulled", Note: "pulled busybox",
+			Regarding: corev1.ObjectReference{Kind: "Pod", Name: "web"}, ReportingController: "skiff-kubelet", ReportingInstance: "n1",
+			EventTime: metav1.NewMicroTime(now.Add(-5 * time.Minute)), Series: &eventsv1.EventSeries{Count: 4, LastObservedTime: metav1.NewMicroTime(now.Add(-time.Minute))}},
+			[]string{"Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message", "First Seen", "Count", "Name"},
+			[]any{"60s", "Normal", "Pulled", "pod/web", "", "skiff-kubelet, n1", "pulled busybox", "5m", int64(4), "web.3"}},
 		{"resourcequota", &corev1.ResourceQuota{ObjectMeta: om("quota", time.Hour), Status: corev1.ResourceQuotaStatus{
 			Hard: corev1.ResourceList{"pods": resource.MustParse("10"), "requests.cpu": resource.MustParse("2"), "limits.memory": resource.MustParse("2Gi")},
 			Used: corev1.ResourceList{"pods": resource.MustParse("3"), "requests.cpu": resource.MustParse("500m")}}},
