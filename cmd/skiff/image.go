@@ -11,9 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 
 	"github.com/skiffrun/skiff/image/importer"
@@ -85,22 +83,17 @@ func newPushCmd(opts *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dest := img.Name
+			dest := ""
 			if len(args) == 2 {
 				dest = args[1]
 			}
-			r, err := ref.Parse(dest, insecure...)
-			if err != nil {
+			if err := pull.Push(cmd.Context(), st, img, dest, pull.Options{Insecure: insecure, Log: opts.log}); err != nil {
 				return err
 			}
-			v, err := st.V1Image(img)
-			if err != nil {
-				return err
+			if dest == "" {
+				dest = img.Name
 			}
-			if err := remote.Write(r, v, remote.WithContext(cmd.Context()), remote.WithAuthFromKeychain(authn.DefaultKeychain)); err != nil {
-				return fmt.Errorf("push %s: %w", ref.Name(r), err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "pushed %s (%s)\n", ref.Name(r), img.Digest)
+			fmt.Fprintf(cmd.OutOrStdout(), "pushed %s (%s)\n", dest, img.Digest)
 			return nil
 		},
 	}
