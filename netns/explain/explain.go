@@ -19,6 +19,16 @@ func (f Func) Printf(format string, args ...any) {
 	}
 }
 
+// In returns a Func that prefixes every command with what runs it inside
+// the namespace at path (see In); for "" it returns f itself.
+func (f Func) In(path string) Func {
+	if f == nil || path == "" {
+		return f
+	}
+	prefix := In(path)
+	return func(cmd string) { f(prefix + cmd) }
+}
+
 // Writer prints each command on its own line, prefixed with "+ " like a
 // shell trace.
 func Writer(w io.Writer) Func {

@@ -50,3 +50,17 @@ func TestWriterAndNil(t *testing.T) {
 		t.Fatalf("Recorder = %v", r.Cmds)
 	}
 }
+
+func TestFuncIn(t *testing.T) {
+	var r Recorder
+	r.Func().In("/run/netns/host").Printf("nft add table ip skiff")
+	r.Func().In("").Printf("ip link")
+	want := []string{"ip netns exec host nft add table ip skiff", "ip link"}
+	if len(r.Cmds) != 2 || r.Cmds[0] != want[0] || r.Cmds[1] != want[1] {
+		t.Fatalf("Cmds = %q", r.Cmds)
+	}
+	var none Func
+	if none.In("/x") != nil {
+		t.Fatal("nil Func.In must stay nil")
+	}
+}

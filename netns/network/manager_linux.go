@@ -446,7 +446,7 @@ func (m *Manager) syncNAT(recs []*Attachment) error {
 		return err
 	}
 	defer done()
-	return nat.Sync(c, nat.Rules(nets, pubs), m.cfg.Explain)
+	return nat.Sync(c, nat.Rules(nets, pubs), m.cfg.Explain.In(m.cfg.HostNS))
 }
 
 // Detach undoes Attach: the veth (and with it eth0), the lease, the port
