@@ -240,7 +240,7 @@ type documents struct {
 	v3 map[string][]byte // group version key -> document
 }
 
-// Build generates the OpenAPI v2 document and the v3 document of every
+// build generates the OpenAPI v2 document and the v3 document of every
 // group version of cfg, as JSON.
 func build(cfg Config) (*documents, error) {
 	a, err := buildAPI(cfg)

@@ -89,70 +89,78 @@ func (b *pathBuilder) writeParams() []param {
 	return ps
 }
 
+// verbOp is the operation a verb adds to a resource.
+type verbOp struct {
+	verb, id, action, method string
+	item                     bool   // on .../{name}, not the collection
+	query                    string // which query parameters: see queryParams
+	body, response           string // which definitions: see resource
+	desc                     string
+}
+
+var resourceOps = []verbOp{
+	{"list", "list", "list", "get", false, "list", "", "list", "list or watch objects of kind "},
+	{"create", "create", "post", "post", false, "write", "object", "object", "create a "},
+	{"deletecollection", "deletecollection", "deletecollection", "delete", false, "deletecollection", "deleteOptions", "status", "delete collection of "},
+	{"get", "read", "get", "get", true, "read", "", "object", "read the specified "},
+	{"update", "replace", "put", "put", true, "write", "object", "object", "replace the specified "},
+	{"patch", "patch", "patch", "patch", true, "patch", "patch", "object", "partially update the specified "},
+	{"delete", "delete", "delete", "delete", true, "delete", "deleteOptions", "status", "delete a "},
+}
+
+// queryParams are the query parameters of each kind of operation.
+func (b *pathBuilder) queryParams(kind string) []param {
+	switch kind {
+	case "list":
+		return cat(listQ, []param{pPretty})
+	case "write":
+		return b.writeParams()
+	case "patch":
+		return cat(b.writeParams(), []param{pForce})
+	case "delete":
+		return []param{pPretty, pDryRun, pGrace, pPolicy}
+	case "deletecollection":
+		return cat(listQ, []param{pPretty, pDryRun, pGrace, pPolicy})
+	}
+	return []param{pPretty}
+}
+
+// resource adds the operations of the verbs of r on its collection path
+// and item path, and a list across namespaces for namespaced kinds.
 func (b *pathBuilder) resource(r Resource) {
 	gvk := GVK{Group: b.gv.Group, Kind: r.Kind, Version: b.gv.Version}
-	object := b.g.ref(reflect.TypeOf(r.Object).Elem())
-	b.g.defs[object].addGVK(gvk)
-	list := ""
+	defs := map[string]string{
+		"object":        b.g.ref(reflect.TypeOf(r.Object).Elem()),
+		"status":        b.g.ref(reflect.TypeOf(metav1.Status{})),
+		"deleteOptions": b.g.ref(reflect.TypeOf(metav1.DeleteOptions{})),
+		"patch":         b.g.ref(reflect.TypeOf(metav1.Patch{})),
+	}
+	b.g.defs[defs["object"]].addGVK(gvk)
 	if r.List != nil {
-		list = b.g.ref(reflect.TypeOf(r.List).Elem())
-		b.g.defs[list].addGVK(GVK{Group: b.gv.Group, Kind: r.Kind + "List", Version: b.gv.Version})
+		defs["list"] = b.g.ref(reflect.TypeOf(r.List).Elem())
+		b.g.defs[defs["list"]].addGVK(GVK{Group: b.gv.Group, Kind: r.Kind + "List", Version: b.gv.Version})
 	}
-	status := b.g.ref(reflect.TypeOf(metav1.Status{}))
-	deleteOpts := b.g.ref(reflect.TypeOf(metav1.DeleteOptions{}))
-	patch := b.g.ref(reflect.TypeOf(metav1.Patch{}))
-
-	scope, coll := []param{}, b.gv.prefix()+"/"+r.Name
+	scope, coll, ns := []param{}, b.gv.prefix()+"/"+r.Name, ""
 	if r.Namespaced {
-		scope, coll = []param{pNamespace}, b.gv.prefix()+"/namespaces/{namespace}/"+r.Name
+		scope, coll, ns = []param{pNamespace}, b.gv.prefix()+"/namespaces/{namespace}/"+r.Name, "Namespaced"
 	}
-	item := coll + "/{name}"
-	named := append([]param{pName}, scope...)
-	ns := map[bool]string{true: "Namespaced", false: ""}[r.Namespaced]
-	op := func(verb, action, suffix string, ps []param) *operation {
-		return &operation{id: verb + b.opGroup() + ns + r.Kind + suffix, action: action, tag: b.opGroup(), gvk: gvk, params: ps}
-	}
-	has := func(v string) bool { return slices.Contains(r.Verbs, v) }
-	if has("list") {
-		o := op("list", "list", "", cat(scope, listQ, []param{pPretty}))
-		o.desc, o.response = "list or watch objects of kind "+r.Kind, list
-		b.paths.add(coll, "get", o)
-		if r.Namespaced {
-			all := op("list", "list", "ForAllNamespaces", cat(listQ, []param{pPretty}))
-			all.id = "list" + b.opGroup() + r.Kind + "ForAllNamespaces"
-			all.desc, all.response = o.desc, list
-			b.paths.add(b.gv.prefix()+"/"+r.Name, "get", all)
+	for _, v := range resourceOps {
+		if !slices.Contains(r.Verbs, v.verb) {
+			continue
 		}
-	}
-	if has("create") {
-		o := op("create", "post", "", cat(scope, b.writeParams()))
-		o.desc, o.body, o.response, o.created = "create a "+r.Kind, object, object, true
-		b.paths.add(coll, "post", o)
-	}
-	if has("deletecollection") {
-		o := op("deletecollection", "deletecollection", "", cat(scope, listQ, []param{pPretty, pDryRun, pGrace, pPolicy}))
-		o.desc, o.body, o.response = "delete collection of "+r.Kind, deleteOpts, status
-		b.paths.add(coll, "delete", o)
-	}
-	if has("get") {
-		o := op("read", "get", "", cat(named, []param{pPretty}))
-		o.desc, o.response = "read the specified "+r.Kind, object
-		b.paths.add(item, "get", o)
-	}
-	if has("update") {
-		o := op("replace", "put", "", cat(named, b.writeParams()))
-		o.desc, o.body, o.response, o.created = "replace the specified "+r.Kind, object, object, true
-		b.paths.add(item, "put", o)
-	}
-	if has("patch") {
-		o := op("patch", "patch", "", cat(named, b.writeParams(), []param{pForce}))
-		o.desc, o.body, o.patch, o.response, o.created = "partially update the specified "+r.Kind, patch, true, object, true
-		b.paths.add(item, "patch", o)
-	}
-	if has("delete") {
-		o := op("delete", "delete", "", cat(named, []param{pPretty, pDryRun, pGrace, pPolicy}))
-		o.desc, o.body, o.response = "delete a "+r.Kind, deleteOpts, status
-		b.paths.add(item, "delete", o)
+		path, params := coll, scope
+		if v.item {
+			path, params = coll+"/{name}", append([]param{pName}, scope...)
+		}
+		op := &operation{id: v.id + b.opGroup() + ns + r.Kind, action: v.action, tag: b.opGroup(), gvk: gvk,
+			params: cat(params, b.queryParams(v.query)), body: defs[v.body], patch: v.body == "patch",
+			response: defs[v.response], created: v.body == "object" || v.body == "patch", desc: v.desc + r.Kind}
+		b.paths.add(path, v.method, op)
+		if v.verb == "list" && r.Namespaced {
+			all := *op
+			all.id, all.params = "list"+b.opGroup()+r.Kind+"ForAllNamespaces", b.queryParams("list")
+			b.paths.add(b.gv.prefix()+"/"+r.Name, "get", &all)
+		}
 	}
 }
 
