@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/skiffrun/skiff/image/layer"
+	"github.com/skiffrun/skiff/image/pull"
 	"github.com/skiffrun/skiff/image/store"
 )
 
@@ -201,5 +202,20 @@ func TestImportGarbage(t *testing.T) {
 	}
 	if all, _ := st.List(); len(all) != 0 {
 		t.Error("store changed")
+	}
+}
+
+func TestResolveBuildsBusyboxOffline(t *testing.T) {
+	needBusybox(t)
+	st := newStore(t)
+	img, err := Resolve(context.Background(), st, "busybox", pull.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Name != BusyboxName {
+		t.Errorf("resolved %s", img.Name)
+	}
+	if _, err := Resolve(context.Background(), st, "127.0.0.1:1/nothing:here", pull.Options{}); err == nil {
+		t.Error("resolving an image nobody has succeeded")
 	}
 }

@@ -1,4 +1,4 @@
-package pull
+package pull_test
 
 import (
 	"context"
@@ -13,7 +13,18 @@ import (
 	"time"
 
 	"github.com/skiffrun/skiff/image/importer"
+	"github.com/skiffrun/skiff/image/pull"
+	"github.com/skiffrun/skiff/image/store"
 )
+
+func newStore(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "images"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 const distributionBinary = "/usr/bin/docker-registry"
 
@@ -90,18 +101,18 @@ func TestDistributionRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	dest := addr + "/library/busybox:pushed"
-	if err := Push(ctx, src, bb, dest, Options{}); err != nil {
+	if err := pull.Push(ctx, src, bb, dest, pull.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	dst := newStore(t)
-	got, err := Pull(ctx, dst, dest, Options{})
+	got, err := pull.Pull(ctx, dst, dest, pull.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Digest != bb.Digest {
 		t.Errorf("pulled %s, pushed %s", got.Digest, bb.Digest)
 	}
-	if _, err := Pull(ctx, dst, addr+"/library/busybox:missing", Options{}); err == nil {
+	if _, err := pull.Pull(ctx, dst, addr+"/library/busybox:missing", pull.Options{}); err == nil {
 		t.Error("pull of a missing tag succeeded")
 	}
 
@@ -118,7 +129,7 @@ func TestDistributionRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("skopeo copy: %v\n%s", err, out)
 	}
-	got, err = Pull(ctx, newStore(t), addr+"/tools/bb:skopeo", Options{})
+	got, err = pull.Pull(ctx, newStore(t), addr+"/tools/bb:skopeo", pull.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
