@@ -1,6 +1,10 @@
 package network
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/skiffrun/skiff/netns/nat"
+)
 
 // Kinds of network a container can have.
 const (
@@ -54,4 +58,18 @@ func (m Mode) String() string {
 type Placement struct {
 	NewNetns bool
 	JoinPath string // KindContainer: the namespace to join
+}
+
+// ParsePorts parses every -p value (see nat.ParsePort) and refuses the same
+// host port twice.
+func ParsePorts(specs []string) ([]nat.PortMapping, error) {
+	var out []nat.PortMapping
+	for _, s := range specs {
+		p, err := nat.ParsePort(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nat.CheckFree(out, nil)
 }

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,6 +254,53 @@ func TestAttachRollsBack(t *testing.T) {
 	}
 	if _, err := l.m.Attach(context.Background(), quiet, AttachConfig{ContainerID: "x", Network: "bridge"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "netns path") {
 		t.Fatalf("no netns path: %v", err)
+	}
+	l.assertClean()
+}
+
+func TestConcurrentAttach(t *testing.T) {
+	l := newLab(t)
+	ctx := context.Background()
+	const n = 6
+	nss := make([]string, n)
+	for i := range nss {
+		nss[i] = l.container("sleep", "600")
+	}
+	errs := make(chan error, n)
+	ips := make(chan string, n)
+	for i := range n {
+		go func() {
+			a, err := l.m.Attach(ctx, quiet, AttachConfig{ContainerID: fmt.Sprintf("p%d", i), NetnsPath: nss[i],
+				Ports: ports(t, fmt.Sprintf("%d:80", 9000+i))})
+			if err == nil {
+				ips <- a.IP.String()
+			}
+			errs <- err
+		}()
+	}
+	seen := map[string]bool{}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(ips)
+	for ip := range ips {
+		if seen[ip] {
+			t.Fatalf("address %s given twice", ip)
+		}
+		seen[ip] = true
+	}
+	if got := strings.Count(nftRuleset(l), "dnat to"); got != 2*n {
+		t.Fatalf("%d dnat rules, want %d:\n%s", got, 2*n, nftRuleset(l))
+	}
+	for i := range n {
+		go func() { errs <- l.m.Detach(ctx, quiet, fmt.Sprintf("p%d", i)) }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 	l.assertClean()
 }

@@ -94,3 +94,16 @@ func TestResolvConf(t *testing.T) {
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+func TestParsePorts(t *testing.T) {
+	got, err := ParsePorts([]string{"8080:80", "127.0.0.1:53:53/udp"})
+	if err != nil || len(got) != 2 || got[1].Proto != "udp" {
+		t.Fatalf("ParsePorts = %v, %v", got, err)
+	}
+	if _, err := ParsePorts([]string{"8080:80", "8080:81"}); err == nil {
+		t.Fatal("the same host port twice was accepted")
+	}
+	if _, err := ParsePorts([]string{"80"}); err == nil || !strings.Contains(err.Error(), "-p") {
+		t.Fatalf("bad -p: %v", err)
+	}
+}
