@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// skiffImage runs one skiff command in-process against dataDir and
+// returns its output.
+func skiffImage(t *testing.T, dataDir string, args ...string) (string, error) {
+	t.Helper()
+	cmd, _ := newSkiffCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(append([]string{"--data-dir", dataDir}, args...))
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestImageCommands(t *testing.T) {
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		t.Skip("needs the busybox-static package")
+	}
+	data, tmp := t.TempDir(), t.TempDir()
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := skiffImage(t, data, args...)
+		if err != nil {
+			t.Fatalf("skiff %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	must("image", "import", "--busybox")
+	if out := must("images"); !strings.Contains(out, "busybox") || !strings.Contains(out, "latest") {
+		t.Errorf("images:\n%s", out)
+	}
+	if out := must("image", "inspect", "busybox"); !strings.Contains(out, `"sh"`) || !strings.Contains(out, "diffID") {
+		t.Errorf("inspect:\n%s", out)
+	}
+	must("image", "export", "busybox", filepath.Join(tmp, "oci"))
+	must("image", "export", "--format", "docker-archive", "busybox", filepath.Join(tmp, "bb.tar"))
+	must("image", "import", filepath.Join(tmp, "oci"), "copy:v1")
+	must("image", "unpack", "copy:v1", filepath.Join(tmp, "rootfs"))
+	if _, err := os.Stat(filepath.Join(tmp, "rootfs/bin/sh")); err != nil {
+		t.Errorf("unpacked rootfs: %v", err)
+	}
+	if out := must("rmi", "copy:v1"); !strings.Contains(out, "Untagged: copy:v1") {
+		t.Errorf("rmi:\n%s", out)
+	}
+	must("image", "prune")
+	if out := must("images", "-q"); strings.Count(out, "\n") != 1 {
+		t.Errorf("images -q after rmi:\n%s", out)
+	}
+	for _, bad := range [][]string{
+		{"pull", "Bad Name"},
+		{"rmi", "nothing-here"},
+		{"image", "export", "--format", "zip", "busybox", filepath.Join(tmp, "x")},
+		{"image", "import", "--format", "nope", filepath.Join(tmp, "oci")},
+		{"image", "unpack", "busybox", filepath.Join(tmp, "rootfs")}, // not empty
+	} {
+		if out, err := skiffImage(t, data, bad...); err == nil {
+			t.Errorf("skiff %v succeeded:\n%s", bad, out)
+		}
+	}
+}
