@@ -38,7 +38,7 @@ func newNetworkCmd(opts *globalOptions) *cobra.Command {
 	var explainFlag bool
 	cmd := &cobra.Command{
 		Use:   "network",
-		Short: "Manage bridge networks (ls, inspect, create, rm, prune)",
+		Short: "Manage bridge networks (ls, inspect, create, rm, prune, attach, detach)",
 		Long: `Containers join the built-in network "bridge" (bridge skiff0, 10.199.0.0/24)
 unless run with --network host, none, container:NAME or the name of a network
 made with "skiff network create". With --explain every change is printed as
@@ -53,7 +53,8 @@ the ip/nft/sysctl command that makes it by hand.`,
 		return newNetworkManager(opts, to)
 	}
 	cmd.AddCommand(newNetworkLsCmd(manager), newNetworkInspectCmd(manager), newNetworkCreateCmd(opts, manager),
-		newNetworkRmCmd(opts, manager), newNetworkPruneCmd(opts, manager))
+		newNetworkRmCmd(opts, manager), newNetworkPruneCmd(opts, manager),
+		newNetworkAttachCmd(opts, manager), newNetworkDetachCmd(opts, manager))
 	return cmd
 }
 
@@ -206,6 +207,65 @@ that have no containers (like docker network prune).`,
 				fmt.Fprintf(out, "removed networks %s\n", strings.Join(rep.Networks, ", "))
 			}
 			return err
+		},
+	}
+}
+
+// newNetworkAttachCmd exposes what the runtime does for each container, so
+// lab 06 can network any process: `unshare --net sleep 1000 &` then
+// `skiff network attach demo --netns /proc/$!/ns/net -p 8080:80 --explain`.
+func newNetworkAttachCmd(opts *globalOptions, manager managerFunc) *cobra.Command {
+	var cfg network.AttachConfig
+	var publish []string
+	cmd := &cobra.Command{
+		Use:   "attach ID --netns PATH",
+		Short: "Give the process owning a network namespace a container network (what skiff run does)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.ContainerID = args[0]
+			var err error
+			if cfg.Ports, err = network.ParsePorts(publish); err != nil {
+				return err
+			}
+			m, err := manager()
+			if err != nil {
+				return err
+			}
+			a, err := m.Attach(cmd.Context(), opts.log, cfg)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(a)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.NetnsPath, "netns", "", "the network namespace: /proc/PID/ns/net or a bind-mounted one")
+	f.StringVar(&cfg.Network, "network", "bridge", "bridge, NAME, host, none or container:NAME")
+	f.StringArrayVarP(&publish, "publish", "p", nil, "publish a port: [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]")
+	f.StringVar(&cfg.Name, "name", "", "name peers resolve (written into their /etc/hosts)")
+	f.StringVar(&cfg.Hostname, "hostname", "", "hostname (default: the first 12 characters of ID)")
+	f.StringVar(&cfg.FilesDir, "files-dir", "", "write hosts, hostname and resolv.conf into this directory")
+	return cmd
+}
+
+func newNetworkDetachCmd(opts *globalOptions, manager managerFunc) *cobra.Command {
+	return &cobra.Command{
+		Use:   "detach ID...",
+		Short: "Undo attach: veth, address lease, published ports (idempotent)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := manager()
+			if err != nil {
+				return err
+			}
+			for _, id := range args {
+				if err := m.Detach(cmd.Context(), opts.log, id); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 }
