@@ -143,9 +143,35 @@ spec:
     ports:
     - containerPort: 80
     resources:
-      limits: {cpu: 100m, memory: 64Mi}
+      limits: {cpu: 1, memory: 64Mi}
+      requests: {cpu: 100m}
     readinessProbe:
       httpGet: {port: 80, path: /}
+`
+
+// deploymentYAML exercises int-or-string (number and percent), maps and
+// a label selector.
+const deploymentYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  strategy:
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 25%}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: busybox
+        env:
+        - name: A
+          valueFrom:
+            fieldRef: {fieldPath: metadata.name}
 `
 
 func TestKubectlValidate(t *testing.T) {
@@ -156,14 +182,20 @@ func TestKubectlValidate(t *testing.T) {
 
 func testValidate(t *testing.T, bin string) {
 	srv := discoveryServer(t, sharedHandler(t))
-	out, err := kubectl(t, bin, srv, podYAML, "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
-	if err != nil || strings.TrimSpace(out) != "pod/web" {
+	out, err := kubectl(t, bin, srv, podYAML+"---\n"+deploymentYAML, "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
+	if err != nil || strings.TrimSpace(out) != "pod/web\ndeployment.apps/web" {
 		t.Fatalf("valid pod rejected: %v\n%s", err, out)
 	}
-	bad := strings.Replace(podYAML, "    image: busybox", "    image: busybox\n    imagePolicy: Always", 1)
-	out, err = kubectl(t, bin, srv, bad, "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
-	if err == nil || !strings.Contains(out, "imagePolicy") {
-		t.Fatalf("unknown field imagePolicy accepted: %v\n%s", err, out)
+	bad := []struct{ manifest, want string }{
+		{strings.Replace(podYAML, "    image: busybox", "    image: busybox\n    imagePolicy: Always", 1), `unknown field "imagePolicy"`},
+		{strings.Replace(deploymentYAML, "replicas: 2", "replicas: two", 1), `DeploymentSpec.replicas: got "string", expected "integer"`},
+		{strings.Replace(podYAML, "  - name: web\n    image: busybox", "  - image: busybox", 1), `missing required field "name"`},
+	}
+	for _, b := range bad {
+		out, err = kubectl(t, bin, srv, b.manifest, "create", "--dry-run=client", "--validate=strict", "-o", "name", "-f", "-")
+		if err == nil || !strings.Contains(out, b.want) {
+			t.Errorf("invalid manifest accepted or wrong error (want %q): %v\n%s", b.want, err, out)
+		}
 	}
 }
 
