@@ -29,6 +29,24 @@
 // after a reboot like the containers), user-defined networks under
 // ConfigDir (<data-dir>/networks). All of it is changed under one flock.
 //
+// How the runtime uses it:
+//
+//	m, _ := network.New(network.Config{StateDir: root + "/net", ConfigDir: data + "/networks"})
+//	ports, err := network.ParsePorts(flagP)            // -p values, checked before anything starts
+//	place, err := m.Placement(flagNetwork)             // NewNetns: clone with CLONE_NEWNET;
+//	                                                   // JoinPath: setns into it; neither: host
+//	// start the init, blocked on its sync pipe, then:
+//	att, err := m.Attach(ctx, log, network.AttachConfig{ContainerID: id, Name: name,
+//		NetnsPath: fmt.Sprintf("/proc/%d/ns/net", pid), Network: flagNetwork, Ports: ports,
+//		FilesDir: bundle + "/net"})                    // bind-mount hosts, hostname, resolv.conf
+//	// let the init continue; on delete, after the container has exited:
+//	err = m.Detach(ctx, log, id)
+//
+// Attach and Detach are idempotent, and Detach may come after the process
+// died: the kernel has then already removed the veth with the namespace.
+// If skiff itself crashed in between, Prune (`skiff network prune`) finds
+// the attachments whose namespace is gone and cleans them up.
+//
 // Lab 06 introduces it. Read network.go and mode.go (pure), files.go, then
 // manager_linux.go: Attach and Detach are lists of named steps, each one
 // explained as an `ip`/`nft`/`sysctl` command when Config.Explain is set.
