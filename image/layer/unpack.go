@@ -56,11 +56,12 @@ func Unpack(ctx context.Context, dir string, r io.Reader, o Options) (v1.Hash, e
 	}
 	defer rc.Close()
 	d := sha256.New()
-	tee := io.TeeReader(rc, d)
-	if err := unpackTar(ctx, dir, tee, o); err != nil {
+	ra := newReadahead(io.TeeReader(rc, d), 4, 1<<20)
+	defer ra.Close()
+	if err := unpackTar(ctx, dir, ra, o); err != nil {
 		return v1.Hash{}, fmt.Errorf("unpack %s: %w", dir, err)
 	}
-	if _, err := io.Copy(io.Discard, tee); err != nil { // tar padding counts too
+	if _, err := io.Copy(io.Discard, ra); err != nil { // tar padding counts too
 		return v1.Hash{}, fmt.Errorf("unpack %s: %w", dir, err)
 	}
 	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(d.Sum(nil))}, nil
