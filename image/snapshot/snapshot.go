@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/skiffrun/skiff/image/layer"
 	"github.com/skiffrun/skiff/image/store"
@@ -62,13 +63,9 @@ func (s *Snapshotter) Prepare(ctx context.Context, id string, img *store.Image) 
 	if err != nil {
 		return "", err
 	}
-	var lowers []string
-	for _, l := range layers {
-		short, err := s.EnsureLayer(ctx, l)
-		if err != nil {
-			return "", fmt.Errorf("prepare %s: %w", id, err)
-		}
-		lowers = append(lowers, "l/"+short)
+	lowers, err := s.ensureLayers(ctx, layers)
+	if err != nil {
+		return "", fmt.Errorf("prepare %s: %w", id, err)
 	}
 	if len(lowers) == 0 {
 		if lowers, err = s.emptyLower(); err != nil {
@@ -81,6 +78,22 @@ func (s *Snapshotter) Prepare(ctx context.Context, id string, img *store.Image) 
 	}
 	s.log.Debug("prepared rootfs", "container", id, "image", img.Name, "layers", len(layers))
 	return rootfs, nil
+}
+
+// ensureLayers unpacks missing layers, two at a time (each goes to its own
+// directory), and returns their lowerdir paths, bottom first.
+func (s *Snapshotter) ensureLayers(ctx context.Context, layers []store.Layer) ([]string, error) {
+	lowers := make([]string, len(layers))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for i, l := range layers {
+		g.Go(func() error {
+			short, err := s.EnsureLayer(ctx, l)
+			lowers[i] = "l/" + short
+			return err
+		})
+	}
+	return lowers, g.Wait()
 }
 
 // createContainer makes containers/<id> and mounts the overlay; any
