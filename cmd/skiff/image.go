@@ -361,11 +361,12 @@ oci-layout file is an OCI layout, a tar with manifest.json a docker-archive
 func newImageExportCmd(opts *globalOptions) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
-		Use:   "export [--format oci|docker-archive] IMAGE DEST",
-		Short: "Export an image to an OCI layout directory or a docker-archive tar",
+		Use:   "export [--format oci|oci-archive|docker-archive] IMAGE DEST",
+		Short: "Export an image to an OCI layout (directory or tar) or a docker-archive tar",
 		Long: `Export an image. An OCI layout (a directory; the image is added to it, named
-by its tag) is read by skopeo (oci:DEST:TAG) and umoci (--image DEST:TAG); a
-docker-archive tar by docker load and skopeo (docker-archive:DEST).`,
+by its tag) is read by skopeo (oci:DEST:TAG) and umoci (--image DEST:TAG); an
+oci-archive by skopeo (oci-archive:DEST:TAG); a docker-archive tar by docker
+load and skopeo (docker-archive:DEST).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := imageStore(opts)
@@ -379,13 +380,15 @@ docker-archive tar by docker load and skopeo (docker-archive:DEST).`,
 			switch importer.Format(format) {
 			case importer.FormatOCI:
 				return importer.ExportOCI(st, img, args[1])
+			case importer.FormatOCIArchive:
+				return importer.ExportOCIArchive(cmd.Context(), st, img, args[1])
 			case importer.FormatDockerArchive:
 				return importer.ExportDockerArchive(st, img, args[1])
 			}
-			return fmt.Errorf("--format %q: use oci or docker-archive", format)
+			return fmt.Errorf("--format %q: use oci, oci-archive or docker-archive", format)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "oci", "output format: oci or docker-archive")
+	cmd.Flags().StringVar(&format, "format", "oci", "output format: oci, oci-archive or docker-archive")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,6 +56,32 @@ func ExportDockerArchive(st *store.Store, img *store.Image, file string) error {
 	}
 	defer os.Remove(tmp.Name())
 	err = tarball.Write(r, v, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("export %s to %s: %w", img.Name, file, err)
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+// ExportOCIArchive writes the image as a tar of an OCI layout (skopeo's
+// oci-archive:FILE:TAG), through a temporary file renamed into place.
+func ExportOCIArchive(ctx context.Context, st *store.Store, img *store.Image, file string) error {
+	dir, err := os.MkdirTemp("", "skiff-oci-export-")
+	if err != nil {
+		return fmt.Errorf("export %s: %w", img.Name, err)
+	}
+	defer os.RemoveAll(dir)
+	if err := ExportOCI(st, img, dir); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".skiff-export-*")
+	if err != nil {
+		return fmt.Errorf("export %s: %w", img.Name, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = TarDir(ctx, dir, tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -27,6 +27,7 @@ const (
 	FormatAuto          Format = ""
 	FormatOCI           Format = "oci"            // OCI image layout, directory or tar
 	FormatDockerArchive Format = "docker-archive" // `docker save` tar
+	FormatOCIArchive    Format = "oci-archive"    // tar of an OCI layout (export; import reads it as oci)
 	FormatRootfs        Format = "rootfs"         // a root filesystem, directory or tar
 )
 
@@ -56,7 +57,7 @@ func Import(ctx context.Context, st *store.Store, path string, o Options) ([]*st
 		}
 	}
 	switch f {
-	case FormatOCI:
+	case FormatOCI, FormatOCIArchive:
 		return importOCI(ctx, st, path, o)
 	case FormatDockerArchive:
 		return importDockerArchive(ctx, st, path, o)

@@ -219,3 +219,42 @@ func TestResolveBuildsBusyboxOffline(t *testing.T) {
 		t.Error("resolving an image nobody has succeeded")
 	}
 }
+
+func TestImportTars(t *testing.T) {
+	needBusybox(t)
+	ctx := context.Background()
+	st := newStore(t)
+	img, err := EnsureBusybox(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	archive := filepath.Join(tmp, "oci.tar")
+	if err := ExportOCIArchive(ctx, st, img, archive); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Detect(archive); err != nil || f != FormatOCI {
+		t.Errorf("Detect(oci tar) = %q, %v", f, err)
+	}
+	got, err := Import(ctx, newStore(t), archive, Options{Name: "busybox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Digest != img.Digest {
+		t.Errorf("OCI tar import digest %s, want %s", got[0].Digest, img.Digest)
+	}
+	// A rootfs tar (docker import style): the busybox layer itself.
+	rootfsTar := filepath.Join(tmp, "rootfs.tar.gz")
+	blob, _ := os.ReadFile(st.BlobPath(img.Manifest.Layers[0].Digest))
+	os.WriteFile(rootfsTar, blob, 0o644)
+	if f, _ := Detect(rootfsTar); f != FormatRootfs {
+		t.Errorf("Detect(rootfs tar) = %q", f)
+	}
+	got, err = Import(ctx, newStore(t), rootfsTar, Options{Name: "fromtar"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Config.RootFS.DiffIDs[0] != img.Config.RootFS.DiffIDs[0] {
+		t.Errorf("rootfs tar import changed the layer content")
+	}
+}

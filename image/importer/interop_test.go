@@ -51,6 +51,11 @@ func TestSkopeoRoundTrip(t *testing.T) {
 	if got[0].ID() != img.ID() || got[0].Name != BusyboxName {
 		t.Errorf("skopeo's archive imported as %s id %s, want id %s", got[0].Name, got[0].ID(), img.ID())
 	}
+	ociTar := filepath.Join(tmp, "oci.tar")
+	if err := ExportOCIArchive(ctx, st, img, ociTar); err != nil {
+		t.Fatal(err)
+	}
+	run(t, skopeo, "--insecure-policy", "copy", "oci-archive:"+ociTar+":latest", "oci:"+filepath.Join(tmp, "fromtar")+":latest")
 	ours := filepath.Join(tmp, "ours.tar")
 	if err := ExportDockerArchive(st, img, ours); err != nil {
 		t.Fatal(err)
