@@ -14,8 +14,8 @@ func TestProgressLines(t *testing.T) {
 	h := v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("ab", 32)}
 	cases := map[string]store.LayerProgress{
 		"ababababab: [===============>               ] 512B/1.0kB": {Digest: h, Total: 1024, Complete: 512},
-		"abababababab: pull complete 2.0MB":                      {Digest: h, Total: 2 << 20, Done: true},
-		"abababababab: already exists":                           {Digest: h, Cached: true, Done: true},
+		"abababababab: pull complete 2.0MB":                        {Digest: h, Total: 2 << 20, Done: true},
+		"abababababab: already exists":                             {Digest: h, Cached: true, Done: true},
 	}
 	for want, p := range cases {
 		if got := line(p); !strings.HasPrefix(got, want[:10]) || !strings.HasSuffix(got, want[strings.Index(want, ":"):]) {
