@@ -296,12 +296,12 @@ func (m *Manager) commit(a *Attachment, recs []*Attachment, rollback *undo) erro
 		return err
 	}
 	rollback.push(func() { m.drop(a.ContainerID) })
-	if err := m.syncNAT(all); err != nil {
-		m.syncNAT(recs)
+	if err := m.updateNAT(recs, all); err != nil {
+		m.updateNAT(all, recs)
 		return err
 	}
 	if err := m.writeFiles(a); err != nil {
-		m.syncNAT(recs)
+		m.updateNAT(all, recs)
 		return err
 	}
 	m.updatePeers(a, all)
@@ -423,9 +423,10 @@ func publishedPorts(recs []*Attachment) map[string][]nat.PortMapping {
 	return out
 }
 
-// syncNAT makes skiff's nftables table match the attachments: masquerade
-// for every network with a container, DNAT for every published port.
-func (m *Manager) syncNAT(recs []*Attachment) error {
+// natRules computes skiff's nftables rules from the attachments:
+// masquerade for every network with a container, DNAT for every published
+// port.
+func natRules(recs []*Attachment) []nat.Rule {
 	var nets []nat.Network
 	var pubs []nat.Publish
 	seen := map[string]bool{}
@@ -441,12 +442,41 @@ func (m *Manager) syncNAT(recs []*Attachment) error {
 			pubs = append(pubs, nat.Publish{ContainerID: a.ContainerID, IP: a.IP.Addr(), Ports: a.Ports})
 		}
 	}
+	return nat.Rules(nets, pubs)
+}
+
+// sameRules reports whether two rule sets are equal, so that a container
+// without published ports joining or leaving a network that keeps other
+// containers costs no nftables round trip at all.
+func sameRules(a, b []nat.Rule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Chain != b[i].Chain || a[i].Text != b[i].Text {
+			return false
+		}
+	}
+	return true
+}
+
+// syncNAT makes skiff's nftables table match the attachments recs.
+func (m *Manager) syncNAT(recs []*Attachment) error {
 	c, done, err := nat.Open(m.cfg.HostNS)
 	if err != nil {
 		return err
 	}
 	defer done()
-	return nat.Sync(c, nat.Rules(nets, pubs), m.cfg.Explain.In(m.cfg.HostNS))
+	return nat.Sync(c, natRules(recs), m.cfg.Explain.In(m.cfg.HostNS))
+}
+
+// updateNAT syncs the table when going from the attachments before to
+// after changes any rule. (Prune always syncs, repairing hand edits.)
+func (m *Manager) updateNAT(before, after []*Attachment) error {
+	if sameRules(natRules(before), natRules(after)) {
+		return nil
+	}
+	return m.syncNAT(after)
 }
 
 // Detach undoes Attach: the veth (and with it eth0), the lease, the port
@@ -491,7 +521,7 @@ func (m *Manager) detach(a *Attachment) error {
 		}
 	}
 	if a.Mode.Kind == KindBridge {
-		errs = append(errs, m.syncNAT(rest), m.removeBridgeIfUnused(a.Mode.Network, a.Bridge, rest))
+		errs = append(errs, m.updateNAT(recs, rest), m.removeBridgeIfUnused(a.Mode.Network, a.Bridge, rest))
 		m.updatePeers(a, rest)
 	}
 	if err := errors.Join(errs...); err != nil {
