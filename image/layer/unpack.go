@@ -135,6 +135,9 @@ func unpackTar(ctx context.Context, dir string, r io.Reader, o Options) error {
 
 // entry dispatches one tar entry.
 func (u *unpacker) entry(hdr *tar.Header, content io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil // archive-wide PAX records (git archive writes one): no file
+	}
 	if isSparse(hdr) {
 		// A sparse entry may claim exabytes of holes: refuse, as no image
 		// builder writes them.

@@ -181,6 +181,21 @@ func TestReplaceEntries(t *testing.T) {
 	}
 }
 
+func TestGlobalHeaderSkipped(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeXGlobalHeader, PAXRecords: map[string]string{"comment": "abc"}})
+	tw.WriteHeader(&tar.Header{Name: "f", Typeflag: tar.TypeReg, Mode: 0o644})
+	tw.Close()
+	dir := t.TempDir()
+	if err := unpack(t, dir, buf.Bytes(), OverlayWhiteouts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "f")); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	good := makeTar(t, file("a", string(bytes.Repeat([]byte("x"), 5000))))
 	var gz bytes.Buffer
