@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/skiffrun/skiff/netns"
 	"github.com/skiffrun/skiff/netns/bridge"
@@ -66,6 +67,8 @@ type AttachConfig struct {
 	FilesDir    string // if set, hosts, hostname and resolv.conf are written here
 }
 
+var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$`)
+
 func (c *AttachConfig) check(mode Mode) error {
 	if !idRE.MatchString(c.ContainerID) {
 		return invalid("container ID", c.ContainerID, "1-128 letters, digits, '_', '.' or '-'")
@@ -75,6 +78,9 @@ func (c *AttachConfig) check(mode Mode) error {
 	}
 	if c.Hostname == "" {
 		c.Hostname = c.ContainerID[:min(12, len(c.ContainerID))]
+	}
+	if !hostnameRE.MatchString(c.Hostname) {
+		return invalid("--hostname", c.Hostname, "1-63 letters, digits, '-' or '.', starting with a letter or digit")
 	}
 	if len(c.Ports) > 0 && mode.Kind != KindBridge {
 		return invalid("-p", c.Ports[0], "ports can only be published with --network bridge or a user-defined network")

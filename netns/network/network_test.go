@@ -255,6 +255,16 @@ func TestAttachRollsBack(t *testing.T) {
 	if _, err := l.m.Attach(context.Background(), quiet, AttachConfig{ContainerID: "x", Network: "bridge"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "netns path") {
 		t.Fatalf("no netns path: %v", err)
 	}
+	bad := map[string]AttachConfig{
+		"--hostname":   {ContainerID: "x", NetnsPath: ns, Hostname: "a b\n"},
+		"container ID": {ContainerID: "../x", NetnsPath: ns},
+		"-p":           {ContainerID: "x", Network: "host", Ports: ports(t, "80:80")},
+	}
+	for field, cfg := range bad {
+		if _, err := l.m.Attach(context.Background(), quiet, cfg); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: Attach = %v, want an error naming the field", field, err)
+		}
+	}
 	l.assertClean()
 }
 
