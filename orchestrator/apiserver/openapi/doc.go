@@ -13,7 +13,8 @@
 // Nothing is copied from a published spec: schema.go walks the Go types
 // of k8s.io/api by reflection. A struct becomes a definition named after
 // its package ("io.k8s.api.core.v1.Pod"), its json tags name the
-// properties (no omitempty means required, inline structs are flattened,
+// properties (no omitempty means required unless a +optional marker says
+// otherwise, see zz_generated.comments.go; inline structs are flattened,
 // maps become additionalProperties, []byte a byte string), SwaggerDoc()
 // supplies the descriptions and the patchStrategy/patchMergeKey tags the
 // patch extensions. Types that describe themselves (OpenAPISchemaType:

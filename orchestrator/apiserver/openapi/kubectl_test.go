@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,11 @@ func testExplain(t *testing.T, bin string) {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain pods.spec.containers lacks %q:\n%s", want, out)
 		}
+	}
+	// kubectl 1.30 and later print enums.
+	if old := []string{"kubectl.1.27", "kubectl.1.28", "kubectl.1.29"}; !slices.Contains(old, filepath.Base(bin)) &&
+		!strings.Contains(out, "enum: Always, IfNotPresent, Never") {
+		t.Errorf("explain pods.spec.containers lacks the imagePullPolicy enum:\n%s", out)
 	}
 	out, err = kubectl(t, bin, srv, "", "explain", "deployment", "--recursive")
 	if err != nil {

@@ -20,6 +20,7 @@ type Schema struct {
 	AdditionalProperties *Schema            `json:"additionalProperties,omitempty"`
 	Required             []string           `json:"required,omitempty"`
 	Default              any                `json:"default,omitempty"`
+	Enum                 []string           `json:"enum,omitempty"`
 	PatchStrategy        string             `json:"x-kubernetes-patch-strategy,omitempty"`
 	PatchMergeKey        string             `json:"x-kubernetes-patch-merge-key,omitempty"`
 	ListType             string             `json:"x-kubernetes-list-type,omitempty"`
@@ -176,11 +177,21 @@ func (g *generator) addFields(s *Schema, t reflect.Type) {
 		fs := g.fieldSchema(f.Type)
 		fs.Description = docs[tag.name]
 		g.addPatchTags(fs, f)
-		if !tag.omitEmpty {
+		if required(t, tag) {
 			s.Required = append(s.Required, tag.name)
 		}
 		s.Properties[tag.name] = fs
 	}
+}
+
+// required applies the rule of the Kubernetes OpenAPI generator: a
+// +required or +optional comment marker decides (zz_generated.comments.go
+// records them), otherwise a field without omitempty is required.
+func required(t reflect.Type, tag field) bool {
+	if r, ok := requiredOverrides[modelName(t)+"."+tag.name]; ok {
+		return r
+	}
+	return !tag.omitEmpty
 }
 
 // addPatchTags copies the strategic-merge-patch tags and derives the
@@ -237,7 +248,7 @@ func named(t reflect.Type) bool {
 func (g *generator) inline(t reflect.Type) *Schema {
 	switch t.Kind() {
 	case reflect.String:
-		return &Schema{Type: "string"}
+		return &Schema{Type: "string", Enum: enumValues[t.PkgPath()+"."+t.Name()]}
 	case reflect.Bool:
 		return &Schema{Type: "boolean"}
 	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
@@ -273,11 +284,16 @@ func modelName(t reflect.Type) string {
 			return name
 		}
 	}
-	segments := strings.Split(t.PkgPath(), "/")
+	return nameFromPath(t.PkgPath(), t.Name())
+}
+
+// nameFromPath is the definition name of type typeName of package pkgPath.
+func nameFromPath(pkgPath, typeName string) string {
+	segments := strings.Split(pkgPath, "/")
 	domain := strings.Split(segments[0], ".")
 	for i, j := 0, len(domain)-1; i < j; i, j = i+1, j-1 {
 		domain[i], domain[j] = domain[j], domain[i]
 	}
 	parts := append(domain, segments[1:]...)
-	return strings.Join(append(parts, t.Name()), ".")
+	return strings.Join(append(parts, typeName), ".")
 }

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 func buildTestAPI(t *testing.T) *api {
@@ -207,5 +209,29 @@ func TestInvalidInput(t *testing.T) {
 		if _, err := NewHandler(Config{Groups: groups}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 		}
+	}
+}
+
+// Comment markers override the omitempty rule; +enum types list values.
+func TestCommentMarkers(t *testing.T) {
+	a, err := buildAPI(Config{Groups: []GroupVersionResources{
+		{Group: "apps", Version: "v1", Resources: []Resource{{Name: "statefulsets", Kind: "StatefulSet", Verbs: []string{"get"}, Object: &appsv1.StatefulSet{}}}},
+		{Group: "rbac.authorization.k8s.io", Version: "v1", Resources: []Resource{{Name: "roles", Kind: "Role", Verbs: []string{"get"}, Object: &rbacv1.Role{}}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := def(t, a, "io.k8s.api.rbac.v1.Role").Required; slices.Contains(r, "rules") {
+		t.Errorf("Role required = %v: rules is +optional", r)
+	}
+	if r := def(t, a, "io.k8s.api.apps.v1.StatefulSetSpec").Required; slices.Contains(r, "serviceName") || !slices.Contains(r, "selector") {
+		t.Errorf("StatefulSetSpec required = %v, want selector but not serviceName", r)
+	}
+	if r := def(t, a, "io.k8s.api.core.v1.Container").Required; !slices.Equal(r, []string{"name"}) {
+		t.Errorf("Container required = %v, want [name]", r)
+	}
+	policy := prop(t, def(t, a, "io.k8s.api.core.v1.PodSpec"), "restartPolicy")
+	if !slices.Equal(policy.Enum, []string{"Always", "Never", "OnFailure"}) {
+		t.Errorf("restartPolicy enum = %v", policy.Enum)
 	}
 }
