@@ -17,7 +17,7 @@ import (
 // syntax and output as runc's.
 
 func (o *globalOptions) runtime() *container.Runtime {
-	return &container.Runtime{Root: o.root, Log: o.log}
+	return &container.Runtime{Root: o.root, Log: o.log, CgroupParent: os.Getenv("SKIFF_CGROUP_PARENT")}
 }
 
 func newCreateCmd(opts *globalOptions) *cobra.Command {

@@ -16,6 +16,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/runtime/initproc"
 	"github.com/skiffrun/skiff/runtime/namespace"
 	"github.com/skiffrun/skiff/runtime/rootfs"
@@ -24,9 +25,12 @@ import (
 
 // Runtime is the lifecycle on one runtime root.
 type Runtime struct {
-	Root string       // state directory, e.g. /run/skiff
-	Self string       // the skiff binary to re-execute as init (default /proc/self/exe)
-	Log  *slog.Logger // never nil
+	Root string // state directory, e.g. /run/skiff
+	// CgroupParent is where container cgroups go when a config has no
+	// cgroupsPath (--cgroup-parent); empty means defaultCgroupParent().
+	CgroupParent string
+	Self         string       // the skiff binary to re-execute as init (default /proc/self/exe)
+	Log          *slog.Logger // never nil
 }
 
 // CreateOptions are the inputs of create.
@@ -74,6 +78,8 @@ type creation struct {
 	sync     *os.File // parent end of the sync socket
 	cfgW     *os.File // write end of the config pipe
 	children []*os.File
+	cgroup   cgroups.Manager
+	cgroupFD *os.File // v2: the init is cloned straight into this cgroup
 }
 
 // Create makes a container: state directory, exec.fifo, and an init process
@@ -86,7 +92,10 @@ func (rt *Runtime) Create(ctx context.Context, o CreateOptions) (*Container, err
 	}{
 		{"check config", c.check},
 		{"make state directory", c.makeStateDir},
+		{"create cgroup", c.newCgroup},
+		{"record creating state", func() error { return c.state.save() }},
 		{"start init", c.startInit},
+		{"join cgroup", c.joinCgroup},
 		{"send config", c.sendConfig},
 		{"wait for init", c.waitReady},
 		{"record state", c.record},
@@ -169,10 +178,29 @@ func (c *creation) startInit() error {
 	}
 	c.children = []*os.File{child, cfgR, fifo}
 	c.cmd = c.initCommand()
+	if err := c.cloneIntoCgroup(); err != nil {
+		return err
+	}
 	if err := namespace.StartIn(c.ns.Joins, c.cmd.Start); err != nil {
 		return fmt.Errorf("start init: %w", err)
 	}
 	c.closeChildren()
+	return nil
+}
+
+// cloneIntoCgroup asks clone3 to create the init inside its cgroup (v2),
+// so that not one instruction of it runs unlimited.
+func (c *creation) cloneIntoCgroup() error {
+	f, err := c.cgroup.CgroupFD()
+	if errors.Is(err, cgroups.ErrNoCgroupFD) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.cgroupFD = f
+	c.cmd.SysProcAttr.UseCgroupFD = true
+	c.cmd.SysProcAttr.CgroupFD = int(f.Fd())
 	return nil
 }
 
@@ -285,6 +313,11 @@ func (c *creation) abort() {
 		c.cmd.Process.Kill()
 		c.cmd.Wait()
 	}
+	if c.cgroup != nil {
+		if err := c.cgroup.Destroy(context.Background()); err != nil {
+			c.rt.Log.Warn("remove cgroup of failed create", "id", c.opts.ID, "err", err)
+		}
+	}
 	if c.state != nil && c.state.dir != "" {
 		os.RemoveAll(c.state.dir)
 	}
@@ -299,6 +332,10 @@ func (c *creation) closeChildren() {
 
 func (c *creation) closeAll() {
 	c.closeChildren()
+	if c.cgroupFD != nil {
+		c.cgroupFD.Close()
+		c.cgroupFD = nil
+	}
 	if c.sync != nil {
 		c.sync.Close()
 	}

@@ -101,6 +101,11 @@ func (rt *Runtime) Delete(ctx context.Context, id string, force bool) error {
 			return fmt.Errorf("delete container %s: %w", id, err)
 		}
 	}
+	// Without a pid namespace, processes can outlive the init: the cgroup
+	// knows them all.
+	if err := destroyCgroup(ctx, st, rt.Log); err != nil {
+		return fmt.Errorf("delete container %s: %w", id, err)
+	}
 	if err := os.RemoveAll(st.dir); err != nil {
 		return fmt.Errorf("delete container %s: %w", id, err)
 	}

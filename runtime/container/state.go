@@ -39,8 +39,8 @@ type State struct {
 	Rootfs      string            `json:"rootfs"`
 	Created     time.Time         `json:"created"`
 	Annotations map[string]string `json:"annotations,omitempty"`
-	CgroupPath  string            `json:"cgroupPath,omitempty"`
-	ExitCode    *int              `json:"exitCode,omitempty"` // known when skiff itself waited for the init
+	CgroupPaths map[string]string `json:"cgroupPaths,omitempty"` // controller -> cgroup path ("" on v2)
+	ExitCode    *int              `json:"exitCode,omitempty"`    // known when skiff itself waited for the init
 	Spec        *specs.Spec       `json:"spec"`
 
 	dir string
@@ -117,10 +117,7 @@ func writeAtomic(path string, data []byte) error {
 // Status derives the container's status from its init process.
 func (s *State) Status() string {
 	if s.Pid == 0 {
-		if s.Spec == nil {
-			return Creating
-		}
-		return Stopped
+		return Creating // create has not finished, or was killed before it did
 	}
 	start, state, err := procStat(s.Pid)
 	if err != nil || start != s.PidStart || state == "Z" || state == "X" {
@@ -135,11 +132,12 @@ func (s *State) Status() string {
 	return Running
 }
 
-// frozenCheck is set by the cgroups integration; nil means never paused.
-var frozenCheck func(cgroupPath string) bool
+// frozenCheck asks the container's cgroup whether it is frozen (set in
+// cgroup_linux.go, so that this file stays free of cgroup details).
+var frozenCheck func(*State) bool
 
 func frozen(s *State) bool {
-	return frozenCheck != nil && s.CgroupPath != "" && frozenCheck(s.CgroupPath)
+	return frozenCheck != nil && len(s.CgroupPaths) > 0 && frozenCheck(s)
 }
 
 // OCI returns the state document of `state`.

@@ -1,0 +1,130 @@
+package container
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"syscall"
+
+	"github.com/skiffrun/skiff/cgroups"
+)
+
+// defaultCgroupParent is where containers' cgroups go when neither the
+// config's cgroupsPath nor --cgroup-parent says: /skiff on a pure cgroup v2
+// host (the parent must be outside any process's cgroup there), and
+// "skiff" below the caller's own cgroups on v1 and hybrid hosts, as runc
+// does with an empty cgroupsPath, so a runtime confined to a cgroup keeps
+// its containers inside it.
+func defaultCgroupParent() string {
+	mode, err := cgroups.DetectMode()
+	if err == nil && mode.V2() {
+		return "/skiff"
+	}
+	return "skiff"
+}
+
+// newCgroup resolves and creates the container's cgroup with its limits.
+func (c *creation) newCgroup() error {
+	parent := c.rt.CgroupParent
+	if parent == "" {
+		parent = defaultCgroupParent()
+	}
+	l := c.state.Spec.Linux
+	m, err := cgroups.New(l.CgroupsPath, cgroups.Options{ID: c.opts.ID, Parent: parent, Log: c.rt.Log})
+	if err != nil {
+		return err
+	}
+	if err := m.Create(l.Resources); err != nil {
+		return err
+	}
+	c.cgroup = m
+	c.state.CgroupPaths = m.Paths()
+	return nil
+}
+
+// joinCgroup moves the init into its cgroup on v1, while the init still
+// waits for its config (on v2 it was born there: UseCgroupFD).
+func (c *creation) joinCgroup() error {
+	if c.cgroup.Mode().V2() && c.cgroupFD != nil {
+		return nil
+	}
+	return c.cgroup.Apply(c.cmd.Process.Pid)
+}
+
+// cgroupOf reopens a container's cgroup; nil when it has none (a create
+// that never got that far).
+func cgroupOf(st *State, log *slog.Logger) (cgroups.Manager, error) {
+	if len(st.CgroupPaths) == 0 {
+		return nil, nil
+	}
+	m, err := cgroups.Load(st.CgroupPaths, log)
+	if errors.Is(err, cgroups.ErrNotExist) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// destroyCgroup kills whatever is left in the cgroup and removes it.
+func destroyCgroup(ctx context.Context, st *State, log *slog.Logger) error {
+	m, err := cgroupOf(st, log)
+	if m == nil || err != nil {
+		return err
+	}
+	if err := m.KillAll(ctx); err != nil {
+		return fmt.Errorf("kill processes of %s: %w", st.ID, err)
+	}
+	return m.Destroy(ctx)
+}
+
+func init() {
+	frozenCheck = func(st *State) bool {
+		m, err := cgroupOf(st, slog.New(slog.DiscardHandler))
+		if m == nil || err != nil {
+			return false
+		}
+		frozen, err := m.Frozen()
+		return err == nil && frozen
+	}
+}
+
+// Pause freezes every process of a running container.
+func (rt *Runtime) Pause(ctx context.Context, id string) error {
+	return rt.freezer(ctx, id, Running, "pause", func(m cgroups.Manager) error { return m.Freeze(ctx) })
+}
+
+// Resume thaws a paused container.
+func (rt *Runtime) Resume(ctx context.Context, id string) error {
+	return rt.freezer(ctx, id, Paused, "resume", func(m cgroups.Manager) error { return m.Thaw(ctx) })
+}
+
+func (rt *Runtime) freezer(ctx context.Context, id, want, verb string, do func(cgroups.Manager) error) error {
+	st, err := Load(rt.Root, id)
+	if err != nil {
+		return err
+	}
+	if status := st.Status(); status != want {
+		return fmt.Errorf("%s container %s: %w: it is %s, not %s", verb, id, ErrState, status, want)
+	}
+	m, err := cgroupOf(st, rt.Log)
+	if err != nil || m == nil {
+		return fmt.Errorf("%s container %s: no cgroup (%v)", verb, id, err)
+	}
+	if err := do(m); err != nil {
+		return fmt.Errorf("%s container %s: %w", verb, id, err)
+	}
+	return nil
+}
+
+// KillAll sends sig to every process of the container (kill --all).
+func (rt *Runtime) KillAll(ctx context.Context, id string, sig syscall.Signal) error {
+	st, err := Load(rt.Root, id)
+	if err != nil {
+		return err
+	}
+	m, err := cgroupOf(st, rt.Log)
+	if err != nil || m == nil {
+		return fmt.Errorf("kill --all container %s: no cgroup (%v)", id, err)
+	}
+	return m.Signal(ctx, sig)
+}
