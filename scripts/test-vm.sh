@@ -92,6 +92,7 @@ fetch_kernel() {
 			mv "$dir.tmp" "$dir" && touch "$dir/.unpacked"
 			rm -rf "$SKIFF_VM_CACHE/dl"
 		else
+			rm -rf "$SKIFF_VM_CACHE/dl"
 			dir=$(ls -d "$SKIFF_VM_CACHE"/*/.unpacked 2>/dev/null | sort -V | tail -1)
 			[ -n "$dir" ] || die "apt-get download $pkg failed and nothing is cached"
 			dir=${dir%/.unpacked}
