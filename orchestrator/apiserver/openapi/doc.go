@@ -17,7 +17,8 @@
 // otherwise, see zz_generated.comments.go; inline structs are flattened,
 // maps become additionalProperties, []byte a byte string), SwaggerDoc()
 // supplies the descriptions and the patchStrategy/patchMergeKey tags the
-// patch extensions. Types that describe themselves (OpenAPISchemaType:
+// patch extensions; +listType, +listMapKey, +mapType and +structType
+// markers give the list and map extensions. Types that describe themselves (OpenAPISchemaType:
 // Quantity, IntOrString, Time) become primitive definitions.
 //
 // Lab 09 (API objects, etcd, the API server) introduces it. Read

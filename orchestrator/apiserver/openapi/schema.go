@@ -25,6 +25,7 @@ type Schema struct {
 	PatchMergeKey        string             `json:"x-kubernetes-patch-merge-key,omitempty"`
 	ListType             string             `json:"x-kubernetes-list-type,omitempty"`
 	ListMapKeys          []string           `json:"x-kubernetes-list-map-keys,omitempty"`
+	MapType              string             `json:"x-kubernetes-map-type,omitempty"`
 	GVK                  []GVK              `json:"x-kubernetes-group-version-kind,omitempty"`
 
 	// v3OneOf lists the alternative primitive types OpenAPI v3 gets for
@@ -109,7 +110,7 @@ func (g *generator) definition(t reflect.Type, name string) *Schema {
 		s.Description = typeDoc(zero)
 		return s
 	}
-	s := &Schema{Type: "object", Description: typeDoc(zero), Properties: map[string]*Schema{}}
+	s := &Schema{Type: "object", Description: typeDoc(zero), Properties: map[string]*Schema{}, MapType: structMapTypes[name]}
 	g.addFields(s, t)
 	if len(s.Properties) == 0 {
 		s.Properties = nil
@@ -176,7 +177,7 @@ func (g *generator) addFields(s *Schema, t reflect.Type) {
 		}
 		fs := g.fieldSchema(f.Type)
 		fs.Description = docs[tag.name]
-		g.addPatchTags(fs, f)
+		addPatchTags(fs, t, f, tag.name)
 		if required(t, tag) {
 			s.Required = append(s.Required, tag.name)
 		}
@@ -194,20 +195,20 @@ func required(t reflect.Type, tag field) bool {
 	return !tag.omitEmpty
 }
 
-// addPatchTags copies the strategic-merge-patch tags and derives the
-// list type from them: a merge list with a key is a map, without a key a set.
-func (g *generator) addPatchTags(fs *Schema, f reflect.StructField) {
+// fieldMarkers are the list and map markers of one field.
+type fieldMarkers struct {
+	listType    string
+	listMapKeys []string
+	mapType     string
+}
+
+// addPatchTags copies the strategic-merge-patch tags of a field and its
+// list and map markers (how server-side apply merges it).
+func addPatchTags(fs *Schema, owner reflect.Type, f reflect.StructField, name string) {
 	fs.PatchStrategy = f.Tag.Get("patchStrategy")
 	fs.PatchMergeKey = f.Tag.Get("patchMergeKey")
-	if fs.Type != "array" || !strings.Contains(fs.PatchStrategy, "merge") {
-		return
-	}
-	if fs.PatchMergeKey != "" {
-		fs.ListType, fs.ListMapKeys = "map", []string{fs.PatchMergeKey}
-		return
-	}
-	if fs.Items != nil && fs.Items.Ref == "" {
-		fs.ListType = "set"
+	if m, ok := fieldMarkersOf[modelName(owner)+"."+name]; ok {
+		fs.ListType, fs.ListMapKeys, fs.MapType = m.listType, m.listMapKeys, m.mapType
 	}
 }
 

@@ -234,4 +234,17 @@ func TestCommentMarkers(t *testing.T) {
 	if !slices.Equal(policy.Enum, []string{"Always", "Never", "OnFailure"}) {
 		t.Errorf("restartPolicy enum = %v", policy.Enum)
 	}
+	ports := prop(t, def(t, a, "io.k8s.api.core.v1.Container"), "ports")
+	if ports.ListType != "map" || !slices.Equal(ports.ListMapKeys, []string{"containerPort", "protocol"}) || ports.PatchMergeKey != "containerPort" {
+		t.Errorf("ports = list %q keys %v merge key %q", ports.ListType, ports.ListMapKeys, ports.PatchMergeKey)
+	}
+	if ns := prop(t, def(t, a, "io.k8s.api.core.v1.PodSpec"), "nodeSelector"); ns.MapType != "atomic" {
+		t.Errorf("nodeSelector map type = %q", ns.MapType)
+	}
+	if ls := def(t, a, "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"); ls.MapType != "atomic" {
+		t.Errorf("LabelSelector map type = %q", ls.MapType)
+	}
+	if args := prop(t, def(t, a, "io.k8s.api.core.v1.Container"), "args"); args.ListType != "atomic" {
+		t.Errorf("args list type = %q", args.ListType)
+	}
 }
