@@ -12,14 +12,16 @@
 //
 // Nothing is copied from a published spec: schema.go walks the Go types
 // of k8s.io/api by reflection. A struct becomes a definition named after
-// its package ("io.k8s.api.core.v1.Pod"), its json tags name the
-// properties (no omitempty means required unless a +optional marker says
-// otherwise, see zz_generated.comments.go; inline structs are flattened,
-// maps become additionalProperties, []byte a byte string), SwaggerDoc()
+// its package ("io.k8s.api.core.v1.Pod"); its json tags name the
+// properties (no omitempty means required, inline structs are flattened,
+// maps become additionalProperties, []byte a byte string); SwaggerDoc()
 // supplies the descriptions and the patchStrategy/patchMergeKey tags the
-// patch extensions; +listType, +listMapKey, +mapType and +structType
-// markers give the list and map extensions. Types that describe themselves (OpenAPISchemaType:
-// Quantity, IntOrString, Time) become primitive definitions.
+// patch extensions. Types that describe themselves (OpenAPISchemaType:
+// Quantity, IntOrString, Time) become primitive definitions. What only
+// comments say (+optional/+required overriding omitempty, +enum values,
+// +listType/+listMapKey/+mapType/+structType for server-side apply) is
+// recorded in zz_generated.comments.go by TestGeneratedComments, which
+// parses the k8s.io/api sources of the module cache (-update rewrites it).
 //
 // Lab 09 (API objects, etcd, the API server) introduces it. Read
 // schema.go first, then paths.go (operations per resource), documents.go
