@@ -90,7 +90,10 @@ func TestNoEscape(t *testing.T) {
 // FuzzUnpack feeds arbitrary bytes (seeded with hostile layers) to the
 // unpacker: it may fail, but never touch anything outside its directory.
 //
-//	go test -run '^$' -fuzz FuzzUnpack ./image/layer/
+//	go test -run '^$' -fuzz FuzzUnpack -fuzztime 60s -fuzzminimizetime 100x ./image/layer/
+//
+// (-fuzzminimizetime keeps the worker fuzzing instead of minimizing each
+// new input for a minute.)
 func FuzzUnpack(f *testing.F) {
 	s := newSandbox(f)
 	for _, es := range escapeCases(s) {
