@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -35,17 +36,17 @@ func randomImage(t *testing.T, layers int) v1.Image {
 func TestWriteGetList(t *testing.T) {
 	s := newStore(t)
 	img := randomImage(t, 3)
-	var done int
+	var done atomic.Int32
 	got, err := s.WriteImage(context.Background(), "busybox", img, WriteOptions{Progress: func(p LayerProgress) {
 		if p.Done {
-			done++
+			done.Add(1)
 		}
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if done != 3 {
-		t.Errorf("progress reported %d finished layers, want 3", done)
+	if done.Load() != 3 {
+		t.Errorf("progress reported %d finished layers, want 3", done.Load())
 	}
 	if got.Name != "docker.io/library/busybox:latest" {
 		t.Errorf("name = %q", got.Name)
@@ -102,12 +103,12 @@ func TestRetagReplaces(t *testing.T) {
 // layerCounter counts how many times a layer's content is read.
 type layerCounter struct {
 	v1.Image
-	n *int
+	n *atomic.Int32
 }
 
 type countedLayer struct {
 	v1.Layer
-	n *int
+	n *atomic.Int32
 }
 
 func (f layerCounter) LayerByDigest(h v1.Hash) (v1.Layer, error) {
@@ -116,26 +117,26 @@ func (f layerCounter) LayerByDigest(h v1.Hash) (v1.Layer, error) {
 }
 
 func (c countedLayer) Compressed() (io.ReadCloser, error) {
-	*c.n++
+	c.n.Add(1)
 	return c.Layer.Compressed()
 }
 
 func TestBlobsNeverFetchedTwice(t *testing.T) {
 	s := newStore(t)
-	n := 0
+	var n atomic.Int32
 	img := randomImage(t, 2)
 	ctx := context.Background()
 	if _, err := s.WriteImage(ctx, "a", layerCounter{img, &n}, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Fatalf("first write fetched %d layers, want 2", n)
+	if n.Load() != 2 {
+		t.Fatalf("first write fetched %d layers, want 2", n.Load())
 	}
 	if _, err := s.WriteImage(ctx, "b", layerCounter{img, &n}, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Errorf("second write fetched %d more layers, want 0", n-2)
+	if n.Load() != 2 {
+		t.Errorf("second write fetched %d more layers, want 0", n.Load()-2)
 	}
 }
 
