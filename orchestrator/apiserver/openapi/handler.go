@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha512"
 	"encoding/json"
 	"fmt"
@@ -22,14 +23,23 @@ const (
 	mimeJSON         = "application/json"
 )
 
-// blob is one served document and its entity tag.
+// blob is one served document, compressed once for clients that accept
+// gzip (documents are hundreds of kilobytes), and its entity tag.
 type blob struct {
-	data []byte
-	etag string // upper-case hex SHA-512 of data
+	data, gzipped []byte
+	etag          string // upper-case hex SHA-512 of data
 }
 
-func newBlob(data []byte) blob {
-	return blob{data: data, etag: fmt.Sprintf("%X", sha512.Sum512(data))}
+func newBlob(data []byte) (blob, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(data); err != nil {
+		return blob{}, fmt.Errorf("gzip document: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return blob{}, fmt.Errorf("gzip document: %w", err)
+	}
+	return blob{data: data, gzipped: buf.Bytes(), etag: fmt.Sprintf("%X", sha512.Sum512(data))}, nil
 }
 
 // Handler serves /openapi/v2, /openapi/v3 and /openapi/v3/<group version>
@@ -57,7 +67,10 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{v2JSON: newBlob(docs.v2), v3: map[string]blob{}, built: time.Now()}
+	h := &Handler{v3: map[string]blob{}, built: time.Now()}
+	if h.v2JSON, err = newBlob(docs.v2); err != nil {
+		return nil, err
+	}
 	parsed, err := openapiv2.ParseDocument(docs.v2)
 	if err != nil {
 		return nil, fmt.Errorf("convert openapi v2 to protobuf: %w", err)
@@ -66,10 +79,15 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal openapi v2 protobuf: %w", err)
 	}
-	h.v2Proto = newBlob(pb)
+	if h.v2Proto, err = newBlob(pb); err != nil {
+		return nil, err
+	}
 	disc := v3Discovery{Paths: map[string]v3Path{}}
 	for key, data := range docs.v3 {
-		b := newBlob(data)
+		b, err := newBlob(data)
+		if err != nil {
+			return nil, err
+		}
 		h.v3[key] = b
 		disc.Paths[key] = v3Path{ServerRelativeURL: serverRelativeURL(key, b.etag)}
 	}
@@ -77,8 +95,8 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal openapi v3 discovery: %w", err)
 	}
-	h.v3Discovery = newBlob(data)
-	return h, nil
+	h.v3Discovery, err = newBlob(data)
+	return h, err
 }
 
 func serverRelativeURL(key, etag string) string {
@@ -143,7 +161,24 @@ func (h *Handler) serveGroupVersion(w http.ResponseWriter, r *http.Request, key 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, b blob, contentType string) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Etag", strconv.Quote(b.etag))
-	http.ServeContent(w, r, "", h.built, bytes.NewReader(b.data))
+	w.Header().Add("Vary", "Accept-Encoding")
+	data := b.data
+	if acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		data = b.gzipped
+	}
+	http.ServeContent(w, r, "", h.built, bytes.NewReader(data))
+}
+
+// acceptsGzip reports whether Accept-Encoding lists gzip (not with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, enc := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(enc), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(params, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // accepts reports whether the Accept header of r allows contentType; a

@@ -1,10 +1,13 @@
 package openapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,5 +104,29 @@ func TestV2JSONAndProtobuf(t *testing.T) {
 	}
 	if pb.GetSwagger() != "2.0" || !found {
 		t.Errorf("v2 protobuf: swagger %q, Deployment found %v", pb.GetSwagger(), found)
+	}
+}
+
+func TestGzip(t *testing.T) {
+	h := sharedHandler(t)
+	plain := get(t, h, "/openapi/v3/api/v1", nil)
+	want, _ := io.ReadAll(plain.Body)
+	if plain.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("gzip without Accept-Encoding")
+	}
+	resp := get(t, h, "/openapi/v3/api/v1", map[string]string{"Accept-Encoding": "br, gzip"})
+	if resp.Header.Get("Content-Encoding") != "gzip" || !slices.Contains(resp.Header.Values("Vary"), "Accept-Encoding") {
+		t.Fatalf("headers = %v", resp.Header)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("gunzipped body differs (%d vs %d bytes): %v", len(got), len(want), err)
+	}
+	if resp := get(t, h, "/openapi/v2", map[string]string{"Accept-Encoding": "gzip;q=0"}); resp.Header.Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 got gzip")
 	}
 }
