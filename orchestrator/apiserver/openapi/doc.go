@@ -25,7 +25,7 @@
 //
 // Lab 09 (API objects, etcd, the API server) introduces it. Read
 // schema.go first, then paths.go (operations per resource), documents.go
-// (v2 and v3 layouts) and handler.go (hashes, ETags, content types).
+// (v2 and v3 layouts) and handler.go (hashes, ETags, content types, gzip).
 //
 // Use from the API server, once at start-up:
 //
