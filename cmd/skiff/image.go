@@ -37,6 +37,7 @@ func imageStore(opts *globalOptions) (*store.Store, error) {
 func newPullCmd(opts *globalOptions) *cobra.Command {
 	var insecure []string
 	var quiet bool
+	var platform string
 	cmd := &cobra.Command{
 		Use:   "pull [--insecure-registry HOST:PORT] NAME[:TAG|@DIGEST]",
 		Short: "Pull an image from a registry",
@@ -55,6 +56,13 @@ localhost registries and those given with --insecure-registry are spoken to over
 			if quiet {
 				po.Progress = nil
 			}
+			if platform != "" {
+				p, err := v1.ParsePlatform(platform)
+				if err != nil {
+					return fmt.Errorf("--platform %q: %w: use OS/ARCH[/VARIANT], e.g. linux/arm64", platform, err)
+				}
+				po.Platform = p
+			}
 			img, err := pull.Pull(cmd.Context(), st, args[0], po)
 			if err != nil {
 				return err
@@ -65,6 +73,7 @@ localhost registries and those given with --insecure-registry are spoken to over
 	}
 	cmd.Flags().StringArrayVar(&insecure, "insecure-registry", nil, "registry (HOST:PORT) to use over plain HTTP; repeatable")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output")
+	cmd.Flags().StringVar(&platform, "platform", "", "platform to pull from a multi-arch image (default linux/"+pull.HostPlatform().Architecture+")")
 	return cmd
 }
 
@@ -230,7 +239,7 @@ func newImageCmd(opts *globalOptions) *cobra.Command {
 	rm.Use, rm.Aliases = "rm IMAGE...", nil
 	pl := newPullCmd(opts)
 	cmd.AddCommand(ls, rm, pl, newImageInspectCmd(opts), newImagePruneCmd(opts), newImageImportCmd(opts),
-		newImageExportCmd(opts), newImageUnpackCmd(opts))
+		newImageExportCmd(opts), newImageUnpackCmd(opts), newImageTagCmd(opts))
 	return cmd
 }
 
@@ -410,6 +419,25 @@ func newImageUnpackCmd(opts *globalOptions) *cobra.Command {
 				return fmt.Errorf("unpack %s: %s is not empty; give a new or empty directory", args[0], args[1])
 			}
 			return importer.ExportRootfs(cmd.Context(), st, img, args[1])
+		},
+	}
+}
+
+func newImageTagCmd(opts *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "tag IMAGE NAME",
+		Short: "Give an image another name",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := imageStore(opts)
+			if err != nil {
+				return err
+			}
+			img, err := st.Get(args[0])
+			if err != nil {
+				return err
+			}
+			return st.TagImage(args[1], img)
 		},
 	}
 }

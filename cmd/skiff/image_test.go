@@ -51,12 +51,18 @@ func TestImageCommands(t *testing.T) {
 	if out := must("rmi", "copy:v1"); !strings.Contains(out, "Untagged: copy:v1") {
 		t.Errorf("rmi:\n%s", out)
 	}
+	must("image", "tag", "busybox", "again:v2")
+	if out := must("images"); !strings.Contains(out, "again") {
+		t.Errorf("images after tag:\n%s", out)
+	}
+	must("rmi", "again:v2")
 	must("image", "prune")
 	if out := must("images", "-q"); strings.Count(out, "\n") != 1 {
 		t.Errorf("images -q after rmi:\n%s", out)
 	}
 	for _, bad := range [][]string{
 		{"pull", "Bad Name"},
+		{"pull", "--platform", "nonsense/", "busybox"},
 		{"rmi", "nothing-here"},
 		{"image", "export", "--format", "zip", "busybox", filepath.Join(tmp, "x")},
 		{"image", "import", "--format", "nope", filepath.Join(tmp, "oci")},

@@ -215,6 +215,19 @@ func (s *Store) Tag(name string, desc v1.Descriptor) error {
 	})
 }
 
+// TagImage gives a stored image another name.
+func (s *Store) TagImage(name string, img *Image) error {
+	fi, err := os.Stat(s.BlobPath(img.Digest))
+	if err != nil {
+		return fmt.Errorf("tag %s: %w", name, err)
+	}
+	mt := img.Manifest.MediaType
+	if mt == "" {
+		mt = types.OCIManifestSchema1
+	}
+	return s.Tag(name, v1.Descriptor{MediaType: mt, Digest: img.Digest, Size: fi.Size()})
+}
+
 func without(ds []v1.Descriptor, name string) []v1.Descriptor {
 	out := ds[:0:0]
 	for _, d := range ds {
