@@ -57,7 +57,7 @@ var chapters = map[string]int{
 }
 
 // top lists the trees that may import anything of the module.
-var top = []string{"cmd", "labs", "internal/testutil"}
+var top = []string{"cmd", "labs", "internal/testutil", "internal/vmtest"}
 
 // chapterOf returns the lab of a package (relative path) and whether it is
 // in the map at all.

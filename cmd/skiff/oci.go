@@ -79,6 +79,7 @@ func printJSON(cmd *cobra.Command, v any) error {
 }
 
 func newKillCmd(opts *globalOptions) *cobra.Command {
+	var all bool
 	cmd := &cobra.Command{
 		Use:   "kill ID [SIGNAL]",
 		Short: "Send a signal (default TERM) to a container's init",
@@ -92,10 +93,13 @@ func newKillCmd(opts *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if all {
+				return opts.runtime().KillAll(cmd.Context(), args[0], sig)
+			}
 			return opts.runtime().Kill(cmd.Context(), args[0], sig)
 		},
 	}
-	cmd.Flags().BoolP("all", "a", false, "send the signal to every process of the container")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "send the signal to every process of the container")
 	return cmd
 }
 
@@ -216,5 +220,28 @@ func ociCommands(opts *globalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newCreateCmd(opts), newStartCmd(opts), newStateCmd(opts), newKillCmd(opts),
 		newDeleteCmd(opts), newOCIRunCmd(opts), newSpecCmd(opts), newListCmd(opts),
+		newExecCmd(opts), newPauseCmd(opts), newResumeCmd(opts),
+	}
+}
+
+func newPauseCmd(opts *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "pause ID",
+		Short: "Freeze every process of a container (cgroup freezer)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return opts.runtime().Pause(cmd.Context(), args[0])
+		},
+	}
+}
+
+func newResumeCmd(opts *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume ID",
+		Short: "Thaw a paused container",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return opts.runtime().Resume(cmd.Context(), args[0])
+		},
 	}
 }

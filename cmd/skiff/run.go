@@ -51,6 +51,7 @@ func newRunCmd(opts *globalOptions) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
+	fl.SetInterspersed(false) // flags after the first argument belong to the command
 	fl.StringVar(&f.name, "name", "", "container name (default: a random id)")
 	fl.StringVar(&f.rootfs, "rootfs", "", "root filesystem directory (required until images are used)")
 	fl.StringVar(&f.hostname, "hostname", "", "container hostname (default: the name)")

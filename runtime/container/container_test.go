@@ -365,3 +365,38 @@ func initRunning(id string) bool {
 	}
 	return false
 }
+
+func TestExecJoinsTheContainer(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.rt.Create(ctx, container.CreateOptions{ID: "ex", Spec: e.spec("sleep", "60"), Rootfs: e.rootfs, Bundle: e.rootfs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rt.Start(ctx, "ex"); err != nil {
+		t.Fatal(err)
+	}
+	st := mustState(t, e, "ex", container.Running)
+	var out bytes.Buffer
+	w := pipeTo(t, &out)
+	p := *st.Spec.Process
+	p.Args = []string{"sh", "-c", "echo host=$(hostname); ls /proc/1/ns >/dev/null && readlink /proc/self/ns/net; exit 5"}
+	code, err := e.rt.Exec(ctx, "ex", container.ExecOptions{Process: &p, Stdout: w.f, Stderr: w.f})
+	w.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 5 || !strings.Contains(out.String(), "host=box") || !strings.Contains(out.String(), ns(t, st.Pid, "net")) {
+		t.Errorf("exec: exit %d, output %q; want 5, the container's hostname and net namespace", code, out.String())
+	}
+	if err := e.rt.Pause(ctx, "ex"); err != nil {
+		t.Fatal(err)
+	}
+	mustState(t, e, "ex", container.Paused)
+	if _, err := e.rt.Exec(ctx, "ex", container.ExecOptions{Process: &p}); !errors.Is(err, container.ErrState) {
+		t.Errorf("exec in a paused container: %v, want ErrState", err)
+	}
+	if err := e.rt.Resume(ctx, "ex"); err != nil {
+		t.Fatal(err)
+	}
+	mustState(t, e, "ex", container.Running)
+}

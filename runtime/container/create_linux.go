@@ -55,6 +55,8 @@ type initConfig struct {
 	Spec          *specs.Spec `json:"spec"`
 	Plan          rootfs.Plan `json:"plan"`
 	UnshareCgroup bool        `json:"unshareCgroup"`
+	Exec          bool        `json:"exec"`        // a process joining a running container (skiff exec)
+	JoinMountNs   bool        `json:"joinMountNs"` // exec: setns into the mount namespace on fd 5
 }
 
 // Container is a created container and, when this process started it, the
@@ -205,21 +207,31 @@ func (c *creation) cloneIntoCgroup() error {
 }
 
 func (c *creation) initCommand() *exec.Cmd {
-	self := c.rt.Self
-	if self == "" {
-		self = "/proc/self/exe"
-	}
-	cmd := exec.Command(self, "init", c.opts.ID)
-	cmd.Args[0] = "skiff"
-	cmd.Env = []string{}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = orStd(c.opts.Stdin, os.Stdin), orStd(c.opts.Stdout, os.Stdout), orStd(c.opts.Stderr, os.Stderr)
-	cmd.ExtraFiles = c.children // fds 3, 4, 5: sync socket, config pipe, exec.fifo
+	cmd := initCommand(c.rt.Self, c.opts.ID, c.children, stdio{c.opts.Stdin, c.opts.Stdout, c.opts.Stderr})
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		// The cgroup namespace is unshared by the init itself, once it is
 		// in its cgroup, so that the namespace's root is that cgroup.
 		Cloneflags: c.ns.CloneFlags &^ unix.CLONE_NEWCGROUP,
 	}
 	addIDMappings(cmd.SysProcAttr, c.state.Spec.Linux)
+	return cmd
+}
+
+// stdio is a process's standard streams; nil means the caller's own.
+type stdio struct{ in, out, err *os.File }
+
+// initCommand is "skiff init ID", re-executed from self (default
+// /proc/self/exe, which also works after joining a container's mount
+// namespace), with extra as fds 3, 4, ...
+func initCommand(self, id string, extra []*os.File, s stdio) *exec.Cmd {
+	if self == "" {
+		self = "/proc/self/exe"
+	}
+	cmd := exec.Command(self, "init", id)
+	cmd.Args[0] = "skiff"
+	cmd.Env = []string{}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = orStd(s.in, os.Stdin), orStd(s.out, os.Stdout), orStd(s.err, os.Stderr)
+	cmd.ExtraFiles = extra
 	return cmd
 }
 

@@ -63,8 +63,18 @@ type step struct {
 	do   func() error
 }
 
-// steps is the init's work between clone and exec, in order.
+// steps is the init's work between clone and exec, in order. A process
+// joining a running container (exec) finds everything in place and only
+// sets up its terminal.
 func (in *initRun) steps() []step {
+	if in.cfg.Exec {
+		return []step{
+			{"join mount namespace", in.joinMountNs},
+			{"open terminal", in.openTerminal},
+			{"check process", in.checkProcess},
+			{"report ready", in.ready},
+		}
+	}
 	return []step{
 		{"unshare cgroup namespace", in.unshareCgroup},
 		{"prepare rootfs", func() error { return rootfs.Prepare(in.cfg.Plan) }},
@@ -76,6 +86,22 @@ func (in *initRun) steps() []step {
 		{"report ready", in.ready},
 		{"wait for start", waitStart},
 	}
+}
+
+// joinMountNs enters the container's mount namespace on this thread only
+// (it owns its root and cwd after unshare(CLONE_FS)); execve from this
+// thread then keeps it.
+func (in *initRun) joinMountNs() error {
+	if !in.cfg.JoinMountNs {
+		return nil
+	}
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return fmt.Errorf("unshare CLONE_FS: %w", err)
+	}
+	if err := unix.Setns(fifoFd, unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("setns mount namespace: %w", err)
+	}
+	return unix.Close(fifoFd)
 }
 
 func (in *initRun) unshareCgroup() error {
