@@ -9,7 +9,8 @@
 #   VM_PKGS            packages to test (default: every package with tests
 #                      under ./cgroups/... ./runtime/... plus ./internal/vmtest)
 #   VM_TIMEOUT         whole run, seconds, qemu is killed after it (600)
-#   VM_TEST_TIMEOUT    -test.timeout of each binary (5m)
+#   VM_TEST_TIMEOUT    -test.timeout of each binary (5m); a binary still
+#                      running VM_KILL_GRACE (60) seconds later is killed
 #   VM_TEST_VERBOSE    -test.v of each binary (false)
 #   VM_TEST_FLAGS      more flags for each binary, e.g. "-test.run TestOOM"
 #   VM_CGROUP_LAYOUT   where each binary runs, one pass per word ("systemd root"):
@@ -40,6 +41,8 @@ for l in $VM_CGROUP_LAYOUT; do
 	case "$l" in systemd | root) ;; *) die "VM_CGROUP_LAYOUT=$VM_CGROUP_LAYOUT: want systemd, root or both" ;; esac
 done
 case "$VM_TIMEOUT" in '' | *[!0-9]*) die "VM_TIMEOUT=$VM_TIMEOUT: want seconds, e.g. 600" ;; esac
+[[ "$VM_TEST_TIMEOUT" =~ ^[0-9]+[smh]$ ]] || die "VM_TEST_TIMEOUT=$VM_TEST_TIMEOUT: want a number and s, m or h, e.g. 5m"
+[[ "${VM_KILL_GRACE:=60}" =~ ^[0-9]+$ ]] || die "VM_KILL_GRACE=$VM_KILL_GRACE: want seconds, e.g. 60"
 
 # ensure_tools installs what is missing: qemu, static busybox, xz, and kmod
 # for depmod (Debian's kernel package ships no modules.dep: the package's
@@ -246,12 +249,12 @@ build_root() {
 # kill_after: seconds after which the init kills a binary that ignored its
 # -test.timeout (the test timeout plus VM_KILL_GRACE, a minute).
 kill_after() {
-	local t=$VM_TEST_TIMEOUT s
-	case "$t" in
-	*m) s=$((${t%m} * 60)) ;; *s) s=${t%s} ;; *h) s=$((${t%h} * 3600)) ;;
-	*) die "VM_TEST_TIMEOUT=$t: want a Go duration in s, m or h, e.g. 5m" ;;
+	local n=${VM_TEST_TIMEOUT%?}
+	case "$VM_TEST_TIMEOUT" in
+	*s) echo $((n + VM_KILL_GRACE)) ;;
+	*m) echo $((n * 60 + VM_KILL_GRACE)) ;;
+	*h) echo $((n * 3600 + VM_KILL_GRACE)) ;;
 	esac
-	echo $((s + ${VM_KILL_GRACE:-60}))
 }
 
 # pack writes the initramfs: cpio newc, gzip -1 (the guest unpacks it
@@ -307,7 +310,8 @@ summary() {
 	fi
 	results=$(grep -c '^SKIFF-VM-RESULT ' "$W/console.log" || true)
 	[ "$results" -gt 0 ] || { log "no SKIFF-VM-RESULT line read from the VM"; fail=1; }
-	[ $fail -eq 0 ] && log "pure cgroup v2: $n runs passed" || log "pure cgroup v2 lane FAILED"
+	[ $fail -eq 0 ] && log "pure cgroup v2: $n runs passed" ||
+		log "pure cgroup v2 lane FAILED (console: $SKIFF_VM_CACHE/last-console.log)"
 	return $fail
 }
 
