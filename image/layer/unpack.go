@@ -246,10 +246,13 @@ func (u *unpacker) dirTimes() error {
 		if base != "" {
 			var err error
 			if fd, err = u.root.dir(parent, false); err != nil {
+				if gone(err) { // a later entry of the layer replaced it
+					continue
+				}
 				return err
 			}
 		}
-		if err := setTimes(fd, base, hdr); err != nil {
+		if err := setTimes(fd, base, hdr); err != nil && !gone(err) {
 			return fmt.Errorf("entry %q: %w", hdr.Name, err)
 		}
 	}
@@ -267,3 +270,5 @@ func isSparse(hdr *tar.Header) bool {
 	}
 	return false
 }
+
+func gone(err error) bool { return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) }

@@ -181,6 +181,17 @@ func TestReplaceEntries(t *testing.T) {
 	}
 }
 
+func TestDirReplacedInSameLayer(t *testing.T) {
+	dir := t.TempDir()
+	data := makeTar(t, mkdir("x/"), mkdir("x/y/"), file("x", "now a file"))
+	if err := unpack(t, dir, data, ApplyWhiteouts); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "x")); string(b) != "now a file" {
+		t.Errorf("x = %q", b)
+	}
+}
+
 func TestGlobalHeaderSkipped(t *testing.T) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
