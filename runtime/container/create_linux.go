@@ -48,6 +48,10 @@ type CreateOptions struct {
 	// OnPty receives the pty master of a terminal container when no
 	// console socket is given (skiff run -it).
 	OnPty func(master *os.File) error
+	// Prepare runs once the init exists (in its namespaces and cgroup) and
+	// before it gets its config: where a caller attaches the network to
+	// /proc/PID/ns/net and writes files the container's mounts need.
+	Prepare func(ctx context.Context, pid int) error
 }
 
 // initConfig is what the parent sends the init over the config pipe.
@@ -98,6 +102,7 @@ func (rt *Runtime) Create(ctx context.Context, o CreateOptions) (*Container, err
 		{"record creating state", func() error { return c.state.save() }},
 		{"start init", c.startInit},
 		{"join cgroup", c.joinCgroup},
+		{"prepare", func() error { return c.prepare(ctx) }},
 		{"send config", c.sendConfig},
 		{"wait for init", c.waitReady},
 		{"record state", c.record},
@@ -253,6 +258,13 @@ func addIDMappings(attr *syscall.SysProcAttr, l *specs.Linux) {
 	for _, m := range l.GIDMappings {
 		attr.GidMappings = append(attr.GidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
 	}
+}
+
+func (c *creation) prepare(ctx context.Context) error {
+	if c.opts.Prepare == nil {
+		return nil
+	}
+	return c.opts.Prepare(ctx, c.cmd.Process.Pid)
 }
 
 func (c *creation) sendConfig() error {

@@ -22,6 +22,8 @@ type RunOptions struct {
 	CreateOptions
 	Detach bool // return after start, leaving the container running
 	Remove bool // delete the container after it exits (runc run always does)
+	// Started, if set, is called once the container's program runs.
+	Started func()
 }
 
 // Run creates and starts a container and, unless detached, waits for it,
@@ -61,6 +63,9 @@ func (rt *Runtime) Run(ctx context.Context, o RunOptions) (int, error) {
 	if err := rt.Start(ctx, o.ID); err != nil {
 		rt.Delete(ctx, o.ID, true)
 		return 0, err
+	}
+	if o.Started != nil {
+		o.Started()
 	}
 	code := exitStatus(c.cmd.Wait())
 	drain(copied)
