@@ -191,32 +191,33 @@ func humanSize(n int64) string {
 }
 
 func newRmiCmd(opts *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rmi IMAGE...",
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "rmi [-f] IMAGE...",
 		Short: "Remove local images (the names, then blobs no image uses)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return removeImages(cmd.OutOrStdout(), opts, args)
+			return removeImages(cmd.OutOrStdout(), opts, args, force)
 		},
 	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove even if containers use the image (they keep their layers)")
+	return cmd
 }
 
-func removeImages(w io.Writer, opts *globalOptions, names []string) error {
+func removeImages(w io.Writer, opts *globalOptions, names []string, force bool) error {
 	st, err := imageStore(opts)
+	if err != nil {
+		return err
+	}
+	snap, err := snapshot.New(opts.dataDir, st, opts.log)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, n := range names {
-		img, err := st.Get(n)
-		if err == nil {
-			err = st.Remove(img.Name)
-		}
-		if err != nil {
+		if err := removeImage(w, st, snap, n, force); err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		fmt.Fprintf(w, "Untagged: %s\n", ref.Short(img.Name))
 	}
 	rep, err := st.Prune()
 	if err != nil {
@@ -226,6 +227,25 @@ func removeImages(w io.Writer, opts *globalOptions, names []string) error {
 		fmt.Fprintf(w, "Deleted: %s\n", b)
 	}
 	return errors.Join(errs...)
+}
+
+func removeImage(w io.Writer, st *store.Store, snap *snapshot.Snapshotter, name string, force bool) error {
+	img, err := st.Get(name)
+	if err != nil {
+		return err
+	}
+	users, err := snap.Users(img.Name)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 && !force {
+		return fmt.Errorf("rmi %s: used by container %s: remove it first or use -f", ref.Short(img.Name), strings.Join(users, ", "))
+	}
+	if err := st.Remove(img.Name); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Untagged: %s\n", ref.Short(img.Name))
+	return nil
 }
 
 func newImageCmd(opts *globalOptions) *cobra.Command {

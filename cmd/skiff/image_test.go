@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skiffrun/skiff/image/snapshot"
+	"github.com/skiffrun/skiff/image/store"
 )
 
 // skiffImage runs one skiff command in-process against dataDir and
@@ -71,5 +75,44 @@ func TestImageCommands(t *testing.T) {
 		if out, err := skiffImage(t, data, bad...); err == nil {
 			t.Errorf("skiff %v succeeded:\n%s", bad, out)
 		}
+	}
+}
+
+func TestRmiRefusesImageInUse(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: prepares an overlay rootfs")
+	}
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		t.Skip("needs the busybox-static package")
+	}
+	data := t.TempDir()
+	if out, err := skiffImage(t, data, "image", "import", "--busybox"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	st, err := store.Open(filepath.Join(data, "images"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := snapshot.New(data, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := st.Get("busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snap.Prepare(context.Background(), "user1", img); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { snap.Remove(context.Background(), "user1") })
+	out, err := skiffImage(t, data, "rmi", "busybox")
+	if err == nil || !strings.Contains(err.Error(), "user1") {
+		t.Errorf("rmi of an image in use: %v\n%s", err, out)
+	}
+	if out, err := skiffImage(t, data, "rmi", "-f", "busybox"); err != nil {
+		t.Errorf("rmi -f: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(snap.Rootfs("user1"), "bin/sh")); err != nil {
+		t.Errorf("the container lost its rootfs: %v", err)
 	}
 }

@@ -98,3 +98,24 @@ func (s *Snapshotter) clearTmp() {
 		}
 	}
 }
+
+// Users lists the containers whose rootfs was prepared from the image
+// named name (canonical form), so that rmi can refuse to untag it.
+func (s *Snapshotter) Users(name string) ([]string, error) {
+	ents, err := os.ReadDir(s.path("containers"))
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	var ids []string
+	for _, e := range ents {
+		data, err := os.ReadFile(s.path("containers", e.Name(), "layers.json"))
+		if err != nil {
+			continue // being created or removed
+		}
+		var rec containerRecord
+		if json.Unmarshal(data, &rec) == nil && rec.Image == name {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}

@@ -145,6 +145,9 @@ func TestPrepareOverlay(t *testing.T) {
 	if ents, _ := os.ReadDir(e.snap.path("layers")); len(ents) != 2 {
 		t.Errorf("%d layer directories for 2 layers shared by 2 containers", len(ents))
 	}
+	if users, err := e.snap.Users(img.Name); err != nil || len(users) != 2 {
+		t.Errorf("Users = %v, %v; want c1 and c2", users, err)
+	}
 	if _, err := e.snap.Prepare(ctx, "c1", img); !errors.Is(err, ErrExists) {
 		t.Errorf("second Prepare of c1 = %v, want ErrExists", err)
 	}
