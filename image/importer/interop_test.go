@@ -37,6 +37,8 @@ func TestSkopeoRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The store itself is an OCI layout skopeo reads, names and all.
+	run(t, skopeo, "inspect", "oci:"+st.Dir()+":"+BusyboxName)
 	tmp := t.TempDir()
 	layout := filepath.Join(tmp, "layout")
 	if err := ExportOCI(st, img, layout); err != nil {
@@ -93,6 +95,10 @@ func TestUmociUnpacksExport(t *testing.T) {
 		args[0], args[1] = args[1], args[0]
 	}
 	run(t, umoci, args...)
+	out, err := exec.Command(umoci, "ls", "--layout", st.Dir()).Output()
+	if err != nil || string(out) != BusyboxName+"\n" {
+		t.Errorf("umoci ls of the store: %q, %v", out, err)
+	}
 	if _, err := os.Stat(filepath.Join(tmp, "bundle/rootfs/bin/busybox")); err != nil {
 		t.Errorf("umoci's rootfs lacks bin/busybox: %v", err)
 	}
