@@ -114,6 +114,20 @@ func TestPullAndResume(t *testing.T) {
 	}
 }
 
+func TestPullByDigest(t *testing.T) {
+	tr := startRegistry(t)
+	img := randomImage(t, 1)
+	tr.push(t, "app:v1", img)
+	d, _ := img.Digest()
+	got, err := Pull(context.Background(), newStore(t), tr.host+"/app@"+d.String(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := tr.host + "/app@" + d.String(); got.Name != want || got.Digest != d {
+		t.Errorf("pulled %s %s, want %s", got.Name, got.Digest, want)
+	}
+}
+
 func TestEnsurePrefersLocal(t *testing.T) {
 	tr := startRegistry(t)
 	ref := tr.push(t, "app:v1", randomImage(t, 1))
