@@ -3,6 +3,7 @@ package pull
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -15,12 +16,18 @@ var (
 	ErrNotFound = errors.New("not found in registry")
 	// ErrRegistry: the registry answered with a server error.
 	ErrRegistry = errors.New("registry error")
+	// ErrUnreachable: no connection to the registry at all.
+	ErrUnreachable = errors.New("registry unreachable")
 )
 
 // explain adds a sentinel and a hint to registry errors.
 func explain(err error) error {
 	var te *transport.Error
 	if !errors.As(err, &te) {
+		var ne net.Error
+		if errors.As(err, &ne) {
+			return fmt.Errorf("%w (offline? `skiff image import` loads images from files, --busybox builds busybox): %w", ErrUnreachable, err)
+		}
 		return err
 	}
 	switch {

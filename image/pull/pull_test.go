@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -255,6 +256,19 @@ func TestPullErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unreachable", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close() // nothing listens there now
+		st := newStore(t)
+		if _, err := Pull(context.Background(), st, addr+"/app:v1", Options{}); !errors.Is(err, ErrUnreachable) {
+			t.Errorf("pull from a closed port = %v, want ErrUnreachable", err)
+		}
+		assertUntouched(t, st)
+	})
 	t.Run("invalid reference", func(t *testing.T) {
 		st := newStore(t)
 		if _, err := Pull(context.Background(), st, "Bad Name", Options{}); err == nil {
