@@ -74,8 +74,11 @@ func partialMetadata(obj runtime.Object) (runtime.Object, error) {
 	p := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{
 		APIVersion: obj.GetObjectKind().GroupVersionKind().GroupVersion().String(),
 		Kind:       obj.GetObjectKind().GroupVersionKind().Kind}}
-	m := metaOf(obj)
-	p.ObjectMeta = *m.(*metav1.ObjectMeta).DeepCopy()
+	om, ok := fieldOf(obj, "ObjectMeta").Interface().(metav1.ObjectMeta)
+	if !ok {
+		return nil, fmt.Errorf("partial metadata of %T: no ObjectMeta", obj)
+	}
+	p.ObjectMeta = *om.DeepCopy()
 	return p, nil
 }
 

@@ -119,7 +119,9 @@ func lower(s string) string {
 	return string(b)
 }
 
-func (r *resource) gv() schema.GroupVersion { return schema.GroupVersion{Group: r.group, Version: r.version} }
+func (r *resource) gv() schema.GroupVersion {
+	return schema.GroupVersion{Group: r.group, Version: r.version}
+}
 func (r *resource) gvk() schema.GroupVersionKind {
 	return r.gv().WithKind(r.kind)
 }

@@ -50,6 +50,7 @@ func newScheme() *runtime.Scheme {
 		}
 	}
 	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	metav1.AddToGroupVersion(s, metav1.SchemeGroupVersion) // options and watch events as meta.k8s.io/v1
 	return s
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -144,7 +145,24 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/apis", s.serveDiscovery)
 	mux.HandleFunc("/apis/", s.serveAPI)
 	mux.HandleFunc("/", s.serveNotFound)
-	return s.instrument(s.authenticate(mux))
+	return s.recoverPanics(s.instrument(s.authenticate(mux)))
+}
+
+// recoverPanics turns a handler panic into a 500 Status (and a log line)
+// instead of a dropped connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				writeError(w, r, apierrors.NewInternalError(fmt.Errorf("%v", v)))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // authenticate is the first stage of the pipeline; a request nobody

@@ -252,4 +252,3 @@ func writeSuccess(w http.ResponseWriter, r *http.Request, code int) error {
 	writeObject(w, code, o, st)
 	return nil
 }
-

@@ -25,13 +25,10 @@ func (s *Server) table(r *http.Request, res *resource, obj runtime.Object, noHea
 	var err error
 	if s.cfg.Tables != nil {
 		t, err = s.cfg.Tables.PrintTable(obj, opts)
-	} else {
-		t, err = nameAgeTable(obj)
+	} else if t, err = nameAgeTable(obj); err == nil {
+		err = fillRowObjects(t, obj, opts.IncludeObject)
 	}
 	if err != nil {
-		return nil, err
-	}
-	if err := fillRowObjects(t, obj, opts.IncludeObject); err != nil {
 		return nil, err
 	}
 	if noHeaders {

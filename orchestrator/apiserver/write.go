@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -30,8 +30,8 @@ type writeOptions struct {
 	// appliedFields is the FieldsV1 set the write records for its manager
 	// (computed from the request body).
 	appliedFields []byte
-	user         *User
-	attrs        Attributes
+	user          *User
+	attrs         Attributes
 }
 
 func parseWriteOptions(r *http.Request, req request) (writeOptions, error) {
