@@ -349,6 +349,7 @@ oci-layout file is an OCI layout, a tar with manifest.json a docker-archive
   skiff image import --busybox            # busybox:latest from the host's /bin/busybox
   skiff image import ./layout busybox     # OCI layout whose index names tags only
   skiff image import saved.tar            # docker save output
+  docker save app | skiff image import -  # PATH "-" reads standard input
   skiff image import ./rootfs mybase:1`,
 		Args: cobra.RangeArgs(0, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -374,7 +375,16 @@ oci-layout file is an OCI layout, a tar with manifest.json a docker-archive
 			if len(args) == 2 {
 				o.Name = args[1]
 			}
-			imgs, err := importer.Import(cmd.Context(), st, args[0], o)
+			path := args[0]
+			if path == "-" {
+				tmp, err := stdinToFile(cmd.InOrStdin())
+				if err != nil {
+					return err
+				}
+				defer os.Remove(tmp)
+				path = tmp
+			}
+			imgs, err := importer.Import(cmd.Context(), st, path, o)
 			for _, img := range imgs {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", ref.Short(img.Name), img.ID())
 			}
@@ -395,7 +405,7 @@ func newImageExportCmd(opts *globalOptions) *cobra.Command {
 		Long: `Export an image. An OCI layout (a directory; the image is added to it, named
 by its tag) is read by skopeo (oci:DEST:TAG) and umoci (--image DEST:TAG); an
 oci-archive by skopeo (oci-archive:DEST:TAG); a docker-archive tar by docker
-load and skopeo (docker-archive:DEST).`,
+load and skopeo (docker-archive:DEST); DEST "-" writes it to stdout.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := imageStore(opts)
@@ -412,6 +422,9 @@ load and skopeo (docker-archive:DEST).`,
 			case importer.FormatOCIArchive:
 				return importer.ExportOCIArchive(cmd.Context(), st, img, args[1])
 			case importer.FormatDockerArchive:
+				if args[1] == "-" {
+					return importer.WriteDockerArchive(st, img, cmd.OutOrStdout())
+				}
 				return importer.ExportDockerArchive(st, img, args[1])
 			}
 			return fmt.Errorf("--format %q: use oci, oci-archive or docker-archive", format)
@@ -460,4 +473,22 @@ func newImageTagCmd(opts *globalOptions) *cobra.Command {
 			return st.TagImage(args[1], img)
 		},
 	}
+}
+
+// stdinToFile copies r (an image on standard input) to a temporary file,
+// since the formats need to be read more than once.
+func stdinToFile(r io.Reader) (string, error) {
+	f, err := os.CreateTemp("", "skiff-import-*.tar")
+	if err != nil {
+		return "", fmt.Errorf("import -: %w", err)
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("import -: %w", err)
+	}
+	return f.Name(), nil
 }

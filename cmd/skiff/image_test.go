@@ -48,6 +48,21 @@ func TestImageCommands(t *testing.T) {
 	must("image", "export", "busybox", filepath.Join(tmp, "oci"))
 	must("image", "export", "--format", "docker-archive", "busybox", filepath.Join(tmp, "bb.tar"))
 	must("image", "import", filepath.Join(tmp, "oci"), "copy:v1")
+	// docker save | skiff image import -
+	var saved bytes.Buffer
+	cmd, _ := newSkiffCmd()
+	cmd.SetOut(&saved)
+	cmd.SetArgs([]string{"--data-dir", data, "image", "export", "--format", "docker-archive", "copy:v1", "-"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	cmd, _ = newSkiffCmd()
+	cmd.SetIn(&saved)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetArgs([]string{"--data-dir", data, "image", "import", "-"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("import - : %v", err)
+	}
 	must("image", "unpack", "copy:v1", filepath.Join(tmp, "rootfs"))
 	if _, err := os.Stat(filepath.Join(tmp, "rootfs/bin/sh")); err != nil {
 		t.Errorf("unpacked rootfs: %v", err)

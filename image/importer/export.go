@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -39,9 +40,8 @@ func ExportOCI(st *store.Store, img *store.Image, dir string) error {
 	return nil
 }
 
-// ExportDockerArchive writes a `docker save` tar of the image to file,
-// through a temporary file renamed into place.
-func ExportDockerArchive(st *store.Store, img *store.Image, file string) error {
+// WriteDockerArchive writes a `docker save` tar of the image to w.
+func WriteDockerArchive(st *store.Store, img *store.Image, w io.Writer) error {
 	v, err := st.V1Image(img)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", img.Name, err)
@@ -50,12 +50,21 @@ func ExportDockerArchive(st *store.Store, img *store.Image, file string) error {
 	if err != nil {
 		return err
 	}
+	if err := tarball.Write(r, v, w); err != nil {
+		return fmt.Errorf("export %s: %w", img.Name, err)
+	}
+	return nil
+}
+
+// ExportDockerArchive writes a `docker save` tar of the image to file,
+// through a temporary file renamed into place.
+func ExportDockerArchive(st *store.Store, img *store.Image, file string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".skiff-export-*")
 	if err != nil {
 		return fmt.Errorf("export %s: %w", img.Name, err)
 	}
 	defer os.Remove(tmp.Name())
-	err = tarball.Write(r, v, tmp)
+	err = WriteDockerArchive(st, img, tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
