@@ -276,7 +276,7 @@ func (s *Store) Get(nameOrID string) (*Image, error) {
 func (s *Store) byID(id string) (*Image, error) {
 	id = strings.TrimPrefix(id, "sha256:")
 	if len(id) < 4 || strings.Trim(id, "0123456789abcdef") != "" {
-		return nil, fmt.Errorf("image %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("image %s: %w (pull it, or import it: skiff image import --help)", id, ErrNotFound)
 	}
 	all, err := s.List()
 	if err != nil {
