@@ -106,10 +106,9 @@ func newKillCmd(opts *globalOptions) *cobra.Command {
 func newDeleteCmd(opts *globalOptions) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
-		Use:     "delete [--force] ID",
-		Aliases: []string{"rm"},
-		Short:   "Remove a container (a running one only with --force)",
-		Args:    cobra.ExactArgs(1),
+		Use:   "delete [--force] ID",
+		Short: "Remove a container (a running one only with --force)",
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return opts.runtime().Delete(cmd.Context(), args[0], force)
 		},

@@ -96,7 +96,9 @@ func (o *globalOptions) setup() error {
 		}
 		w = f
 	}
-	level := slog.LevelInfo
+	// Quiet by default, as runc is: warnings and errors; --debug shows
+	// every step.
+	level := slog.LevelWarn
 	if o.debug {
 		level = slog.LevelDebug
 	}

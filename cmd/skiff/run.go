@@ -1,103 +1,71 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
-	"github.com/skiffrun/skiff/runtime/container"
-	"github.com/skiffrun/skiff/runtime/spec"
+	"github.com/skiffrun/skiff/runtime/engine"
 )
 
 func init() { register(newRunCmd) }
 
-// runFlags are the Docker-style flags of `skiff run`.
-type runFlags struct {
-	name, rootfs, hostname, workdir string
-	env                             []string
-	rm, interactive, tty, detach    bool
-	readOnly                        bool
-}
-
 func newRunCmd(opts *globalOptions) *cobra.Command {
-	var f runFlags
+	var rc engine.RunConfig
+	var entrypoint string
 	cmd := &cobra.Command{
-		Use:   "run [flags] --rootfs DIR -- COMMAND [ARG...]",
+		Use:   "run [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container (Docker-style)",
-		Long: `Run a command in a new container built in memory from the flags.
+		Long: `Run a command in a new container, from an image or a root filesystem.
 
-  skiff run --rootfs ./rootfs --rm -- sh -c 'echo $$; hostname'
-  skiff run --rootfs ./rootfs -it --rm -- sh`,
-		Args: cobra.MinimumNArgs(1),
+  skiff run --rm busybox echo hello
+  skiff run -it --rm busybox sh
+  skiff run -d --name web -p 8080:80 busybox httpd -f -p 80
+  skiff run --rm --memory 64m --pids-limit 20 busybox sh -c 'echo limited'
+  skiff run --rootfs ./rootfs --rm -- sh -c 'echo $$; hostname'`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ro, err := f.options(args)
+			if err := rc.Fill(args, cmd.Flags().Changed("entrypoint"), entrypoint); err != nil {
+				return err
+			}
+			e, err := opts.engine()
 			if err != nil {
 				return err
 			}
-			code, err := opts.runtime().Run(cmd.Context(), ro)
+			id, code, err := e.Run(cmd.Context(), rc)
 			if err != nil {
 				return err
 			}
-			if ro.Detach {
-				fmt.Fprintln(cmd.OutOrStdout(), ro.ID)
+			if rc.Detach {
+				fmt.Fprintln(cmd.OutOrStdout(), id)
 			}
 			return exitWith(code)
 		},
 	}
 	fl := cmd.Flags()
-	fl.SetInterspersed(false) // flags after the first argument belong to the command
-	fl.StringVar(&f.name, "name", "", "container name (default: a random id)")
-	fl.StringVar(&f.rootfs, "rootfs", "", "root filesystem directory (required until images are used)")
-	fl.StringVar(&f.hostname, "hostname", "", "container hostname (default: the name)")
-	fl.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container")
-	fl.StringArrayVarP(&f.env, "env", "e", nil, "set an environment variable (KEY=VALUE)")
-	fl.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
-	fl.BoolVarP(&f.interactive, "interactive", "i", false, "keep stdin open (always true here; for Docker compatibility)")
-	fl.BoolVarP(&f.tty, "tty", "t", false, "allocate a terminal")
-	fl.BoolVarP(&f.detach, "detach", "d", false, "run in the background and print the id")
-	fl.BoolVar(&f.readOnly, "read-only", false, "mount the root filesystem read-only")
+	fl.SetInterspersed(false) // flags after IMAGE belong to the command
+	fl.StringVar(&rc.Name, "name", "", "container name (default: a random id)")
+	fl.StringVar(&rc.Rootfs, "rootfs", "", "run on this root filesystem directory instead of an image")
+	fl.StringVar(&rc.Hostname, "hostname", "", "container hostname (default: the first 12 characters of the id)")
+	fl.StringVarP(&rc.Workdir, "workdir", "w", "", "working directory inside the container")
+	fl.StringVarP(&rc.User, "user", "u", "", "user[:group], names or numbers")
+	fl.StringVar(&entrypoint, "entrypoint", "", "override the image's entrypoint (\"\" clears it)")
+	fl.StringArrayVarP(&rc.Env, "env", "e", nil, "set an environment variable (KEY=VALUE)")
+	fl.StringArrayVarP(&rc.Volumes, "volume", "v", nil, "bind mount HOST:CONTAINER[:ro] (a HOST without '/' is a named volume)")
+	fl.StringArrayVarP(&rc.Ports, "publish", "p", nil, "publish [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]")
+	fl.StringVar(&rc.Network, "network", "bridge", "bridge, host, none, container:NAME or a network's name")
+	fl.StringVar(&rc.Network, "net", "bridge", "alias of --network")
+	fl.BoolVar(&rc.Remove, "rm", false, "remove the container when it exits")
+	fl.BoolVarP(&rc.TTY, "tty", "t", false, "allocate a terminal")
+	fl.BoolP("interactive", "i", false, "keep stdin open (always; for Docker habits)")
+	fl.BoolVarP(&rc.Detach, "detach", "d", false, "run in the background and print the id")
+	fl.BoolVar(&rc.ReadOnly, "read-only", false, "mount the root filesystem read-only")
+	fl.StringArrayVar(&rc.Insecure, "insecure-registry", nil, "registry spoken to over plain HTTP")
+	fl.StringVarP(&rc.Resources.Memory, "memory", "m", "", "memory limit (e.g. 64m, 1g)")
+	fl.StringVar(&rc.Resources.MemorySwap, "memory-swap", "", "memory plus swap limit, or -1 for unlimited swap")
+	fl.StringVar(&rc.Resources.CPUs, "cpus", "", "number of CPUs (e.g. 0.5)")
+	fl.Int64Var(&rc.Resources.CPUShares, "cpu-shares", 0, "relative CPU weight (2-262144, default 1024)")
+	fl.StringVar(&rc.Resources.CpusetCPUs, "cpuset-cpus", "", "CPUs the container may use (e.g. 0-1)")
+	fl.Int64Var(&rc.Resources.PidsLimit, "pids-limit", 0, "maximum number of processes")
+	fl.Uint16Var(&rc.Resources.BlkioWeight, "blkio-weight", 0, "relative block I/O weight (10-1000)")
 	return cmd
-}
-
-// options checks the flags and builds the run request.
-func (f *runFlags) options(args []string) (container.RunOptions, error) {
-	if f.rootfs == "" {
-		return container.RunOptions{}, errors.New("--rootfs: required: give a root filesystem directory")
-	}
-	rootfs, err := filepath.Abs(f.rootfs)
-	if err != nil {
-		return container.RunOptions{}, err
-	}
-	if st, err := os.Stat(rootfs); err != nil || !st.IsDir() {
-		return container.RunOptions{}, fmt.Errorf("--rootfs %s: not a directory", f.rootfs)
-	}
-	if f.tty && !term.IsTerminal(int(os.Stdin.Fd())) {
-		return container.RunOptions{}, errors.New("-t: stdin is not a terminal; drop -t or run from a terminal")
-	}
-	id := f.name
-	if id == "" {
-		id = randomID()
-	}
-	hostname := f.hostname
-	if hostname == "" {
-		hostname = id
-	}
-	s := spec.ForRun(spec.RunOptions{Rootfs: rootfs, Args: args, Env: f.env, Cwd: f.workdir, Hostname: hostname, Terminal: f.tty, ReadOnly: f.readOnly})
-	return container.RunOptions{
-		CreateOptions: container.CreateOptions{ID: id, Spec: s, Rootfs: rootfs, Bundle: rootfs},
-		Detach:        f.detach,
-		Remove:        f.rm,
-	}, nil
-}
-
-func randomID() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

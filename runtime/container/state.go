@@ -63,8 +63,15 @@ func ValidateID(id string) error {
 	if id == "" || len(id) > 1024 || !validID.MatchString(id) || strings.Contains(id, "..") {
 		return fmt.Errorf("%w %q: use letters, digits and _ + . - (not first), no '/' or '..'", ErrBadID, id)
 	}
+	if reserved[id] {
+		return fmt.Errorf("%w %q: the runtime root uses that name for its own state", ErrBadID, id)
+	}
 	return nil
 }
+
+// reserved are directories under the runtime root that are not containers
+// (network, named namespaces, pods).
+var reserved = map[string]bool{"net": true, "netns": true, "pods": true}
 
 // Dir is the state directory of a container.
 func Dir(root, id string) string { return filepath.Join(root, id) }
@@ -77,8 +84,8 @@ func Load(root, id string) (*State, error) {
 	dir := Dir(root, id)
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, os.ErrNotExist) {
-		if _, statErr := os.Stat(dir); statErr == nil {
-			return &State{ID: id, dir: dir}, nil // a create that never finished
+		if _, statErr := os.Stat(filepath.Join(dir, fifoName)); statErr == nil {
+			return &State{ID: id, dir: dir}, nil // a create killed before it wrote any state
 		}
 		return nil, fmt.Errorf("%w: %s", ErrNotExist, id)
 	}

@@ -19,23 +19,39 @@ type Mount struct {
 const remountFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC |
 	unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME | unix.MS_STRICTATIME
 
-// Apply performs m: the mount itself, a remount when a bind mount asks for
-// per-mount flags (the kernel ignores them on the first call), then each
-// propagation change.
+// Apply performs m: the mount itself, then Settle on the same target.
 func Apply(m Mount) error {
-	propagationOnly := m.Source == "" && m.Type == "" && m.Flags&^unix.MS_REC == 0 && len(m.Propagation) > 0
-	if !propagationOnly {
-		if err := unix.Mount(m.Source, m.Target, m.Type, m.Flags, m.Data); err != nil {
-			return fmt.Errorf("mount %s on %s: %w", describe(m), m.name(), err)
-		}
+	if err := First(m); err != nil {
+		return err
 	}
+	return Settle(m.Target, m)
+}
+
+// First is the mount(2) call itself. A mount entry that only changes
+// propagation makes no call here.
+func First(m Mount) error {
+	propagationOnly := m.Source == "" && m.Type == "" && m.Flags&^unix.MS_REC == 0 && len(m.Propagation) > 0
+	if propagationOnly {
+		return nil
+	}
+	if err := unix.Mount(m.Source, m.Target, m.Type, m.Flags, m.Data); err != nil {
+		return fmt.Errorf("mount %s on %s: %w", describe(m), m.name(), err)
+	}
+	return nil
+}
+
+// Settle does what the kernel ignores in the first call: per-mount flags
+// of a bind mount need a remount, and each propagation change is its own
+// call. target must reach the NEW mount: a descriptor opened before the
+// mount still points at the directory underneath.
+func Settle(target string, m Mount) error {
 	if m.Bind() && m.Flags&remountFlags != 0 {
-		if err := RemountBind(m.Target, m.Flags&remountFlags); err != nil {
+		if err := RemountBind(target, m.Flags&remountFlags); err != nil {
 			return fmt.Errorf("%s: %w", m.name(), err)
 		}
 	}
 	for _, p := range m.Propagation {
-		if err := unix.Mount("", m.Target, "", p, ""); err != nil {
+		if err := unix.Mount("", target, "", p, ""); err != nil {
 			return fmt.Errorf("set propagation of %s: %w", m.name(), err)
 		}
 	}

@@ -128,7 +128,7 @@ func mountAt(root, dest string, m mount.Mount) error {
 	}
 	defer target.Close()
 	m.Target, m.Name = fdPath(target), dest
-	return mount.Apply(m)
+	return mountThenSettle(root, dest, KindDir, m)
 }
 
 func remountAt(root, dest string, flags uintptr) error {

@@ -57,7 +57,7 @@ func mountEntry(root string, e MountEntry) error {
 	defer target.Close()
 	m := e.Mount
 	m.Target, m.Name = fdPath(target), e.Dest
-	return mount.Apply(m)
+	return mountThenSettle(root, e.Dest, kind, m)
 }
 
 // createDevice makes a node with mknod, or, where mknod is not allowed (a
@@ -112,4 +112,22 @@ func createLink(root string, l Link) error {
 		return fmt.Errorf("symlink %s -> %s: %w", l.Path, l.Target, err)
 	}
 	return nil
+}
+
+// mountThenSettle mounts m on its target (an O_PATH descriptor's magic
+// link), then reopens the destination, which now resolves to the new
+// mount, for the remount and propagation steps.
+func mountThenSettle(root, dest string, kind Kind, m mount.Mount) error {
+	if err := mount.First(m); err != nil {
+		return err
+	}
+	if !m.Bind() && len(m.Propagation) == 0 {
+		return nil
+	}
+	target, err := OpenTarget(root, dest, kind)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	return mount.Settle(fdPath(target), m)
 }
