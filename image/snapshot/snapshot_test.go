@@ -234,3 +234,27 @@ func TestPrune(t *testing.T) {
 		t.Errorf("links left: %v", ents)
 	}
 }
+
+func TestConcurrentPrepareSharesLayers(t *testing.T) {
+	needRoot(t)
+	e := newEnv(t)
+	img := e.image(t, "app", layerOf(t, file{name: "a", body: "1"}), layerOf(t, file{name: "b", body: "2"}))
+	errs := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			_, err := e.snap.Prepare(context.Background(), fmt.Sprintf("c%d", i), img)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if ents, _ := os.ReadDir(e.snap.path("layers")); len(ents) != 2 {
+		t.Errorf("%d layer directories, want 2", len(ents))
+	}
+	if ents, _ := os.ReadDir(e.snap.path("tmp")); len(ents) != 0 {
+		t.Errorf("unpack leftovers: %v", ents)
+	}
+}
