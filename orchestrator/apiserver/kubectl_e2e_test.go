@@ -1,0 +1,253 @@
+package apiserver_test
+
+// An end-to-end test: build skiff, start `skiff apiserver` (embedded etcd,
+// HTTPS, generated CA) and drive it with the real kubectl. Needs
+// /usr/bin/kubectl; no root.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const kubectlBin = "/usr/bin/kubectl"
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// skiffBinary returns $SKIFF_BIN or builds cmd/skiff into a temp dir.
+func skiffBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("SKIFF_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "skiff")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/skiffrun/skiff/cmd/skiff")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build skiff: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// cluster is a running `skiff apiserver` and a kubectl pointed at it.
+type cluster struct {
+	t          *testing.T
+	kubeconfig string
+	home       string
+	dir        string
+}
+
+func startAPIServer(t *testing.T) *cluster {
+	t.Helper()
+	if _, err := os.Stat(kubectlBin); err != nil {
+		t.Skip("needs kubectl at " + kubectlBin)
+	}
+	bin := skiffBinary(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	cmd := exec.Command(bin, "--data-dir", dir, "apiserver", "--bind-address", "127.0.0.1",
+		"--secure-port", fmt.Sprint(port),
+		"--etcd-listen-client-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		"--etcd-listen-peer-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("apiserver log:\n%s", logs.String())
+		}
+	})
+	c := &cluster{t: t, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), home: t.TempDir(), dir: dir}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if _, err := os.Stat(c.kubeconfig); err == nil {
+			if out, err := c.kubectl("", "get", "--raw", "/readyz"); err == nil && out == "ok" {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("apiserver not ready after 60s:\n%s", logs.String())
+		}
+	}
+}
+
+func (c *cluster) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, kubectlBin, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig, "HOME="+c.home)
+	cmd.Dir = c.dir
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	return cmd
+}
+
+func (c *cluster) kubectl(stdin string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := c.command(ctx, stdin, args...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+// step is one kubectl invocation and what its output must contain.
+type step struct {
+	args  string
+	stdin string
+	want  []string
+	fails bool // the command must fail (bad input)
+}
+
+const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 8080
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p1
+  labels: {app: web}
+spec:
+  containers:
+  - name: c
+    image: busybox
+`
+
+const unknownField = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: strict
+bogus: 1
+`
+
+const badName = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: Not_Valid
+`
+
+func TestKubectl(t *testing.T) {
+	c := startAPIServer(t)
+	os.WriteFile(filepath.Join(c.dir, "file.txt"), []byte("from a file\n"), 0o644)
+	steps := []step{
+		{args: "version", want: []string{"Server Version: v1."}},
+		{args: "api-versions", want: []string{"apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1"}},
+		{args: "api-resources --namespaced=true", want: []string{"pods", "po", "deployments", "deploy"}},
+		{args: "api-resources --namespaced=false", want: []string{"namespaces", "nodes", "storageclasses"}},
+		{args: "apply -f -", stdin: manifest, want: []string{"deployment.apps/web created", "service/web created", "pod/p1 created"}},
+		{args: "apply -f -", stdin: manifest, want: []string{"deployment.apps/web unchanged"}},
+		{args: "get deploy", want: []string{"NAME", "READY", "web"}},
+		{args: "get deploy web -o wide", want: []string{"IMAGES", "nginx:1.25", "app=web"}},
+		{args: "get deploy web -o yaml", want: []string{"kind: Deployment", "revisionHistoryLimit: 10"}},
+		{args: "get svc web -o json", want: []string{`"kind": "Service"`, `"clusterIP": "10.96.`}},
+		{args: "get pods -l app=web", want: []string{"p1", "Pending"}},
+		{args: "get pods -A", want: []string{"NAMESPACE", "default", "p1"}},
+		{args: "get pods --show-labels", want: []string{"app=web"}},
+		{args: "describe deploy web", want: []string{"Replicas:", "nginx:1.25", "RollingUpdate"}},
+		{args: "describe pod p1", want: []string{"Name:", "p1", "busybox"}},
+		{args: "label deploy web tier=front", want: []string{"labeled"}},
+		{args: "get deploy -l tier=front", want: []string{"web"}},
+		{args: "annotate deploy web note=hello", want: []string{"annotated"}},
+		{args: "scale deploy web --replicas=3", want: []string{"scaled"}},
+		{args: "get deploy web -o jsonpath={.spec.replicas}", want: []string{"3"}},
+		{args: "set image deploy/web nginx=nginx:1.26", want: []string{"image updated"}},
+		{args: "patch deploy web --type=merge -p {\"spec\":{\"minReadySeconds\":5}}", want: []string{"patched"}},
+		{args: "patch deploy web --type=json -p [{\"op\":\"replace\",\"path\":\"/spec/minReadySeconds\",\"value\":7}]", want: []string{"patched"}},
+		{args: "patch deploy web -p {\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"nginx\",\"image\":\"nginx:1.27\"}]}}}}", want: []string{"patched"}},
+		{args: "get deploy web -o jsonpath={.spec.minReadySeconds},{.spec.template.spec.containers[0].image}", want: []string{"7,nginx:1.27"}},
+		{args: "apply --server-side -f -", stdin: manifest, want: []string{"serverside-applied"}},
+		{args: "explain deployment.spec.replicas", want: []string{"replicas"}},
+		{args: "create configmap lit --from-literal=a=1 --from-literal=b=2", want: []string{"configmap/lit created"}},
+		{args: "create configmap fromfile --from-file=file.txt", want: []string{"configmap/fromfile created"}},
+		{args: "get cm fromfile -o jsonpath={.data.file\\.txt}", want: []string{"from a file"}},
+		{args: "create secret generic s --from-literal=password=pw", want: []string{"secret/s created"}},
+		{args: "get secret s -o jsonpath={.data.password}", want: []string{"cHc="}},
+		{args: "auth can-i create pods", want: []string{"yes"}},
+		{args: "create namespace scratch", want: []string{"created"}},
+		{args: "-n scratch create configmap x --from-literal=a=b", want: []string{"created"}},
+		{args: "delete namespace scratch", want: []string{"deleted"}},
+		{args: "delete deploy web", want: []string{"deleted"}},
+		{args: "delete svc web", want: []string{"deleted"}},
+		{args: "delete pod p1", want: []string{"deleted"}},
+		{args: "get deploy web", fails: true, want: []string{"NotFound"}},
+		// bad input
+		{args: "create -f -", stdin: unknownField, fails: true, want: []string{`unknown field "bogus"`}},
+		{args: "apply -f -", stdin: badName, fails: true, want: []string{"Invalid value", "metadata.name"}},
+		{args: "get pods -l a,in(b", fails: true, want: []string{"unable to parse"}},
+		{args: "get pods --field-selector spec.bogus=x", fails: true, want: []string{"field label not supported"}},
+	}
+	for _, s := range steps {
+		out, err := c.kubectl(s.stdin, strings.Fields(s.args)...)
+		if (err != nil) != s.fails {
+			t.Errorf("kubectl %s: err %v (want failure: %v)\n%s", s.args, err, s.fails, out)
+			continue
+		}
+		for _, w := range s.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("kubectl %s: output lacks %q:\n%s", s.args, w, out)
+			}
+		}
+	}
+}
+
+// TestKubectlWatch runs `kubectl get -w` while a configmap is created.
+func TestKubectlWatch(t *testing.T) {
+	c := startAPIServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	cmd := c.command(ctx, "", "get", "configmaps", "-w")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if o, err := c.kubectl("", "create", "configmap", "watched"); err != nil {
+		t.Fatalf("create: %v %s", err, o)
+	}
+	time.Sleep(2 * time.Second)
+	cancel()
+	cmd.Wait()
+	if !strings.Contains(out.String(), "watched") {
+		t.Fatalf("kubectl get -w did not show the new configmap:\n%s", out.String())
+	}
+}
