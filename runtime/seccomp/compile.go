@@ -1,12 +1,11 @@
 package seccomp
 
 import (
-	"errors"
 	"fmt"
-	"sort"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
 )
 
 // Program is a compiled profile, ready for Install.
@@ -52,11 +51,7 @@ func Compile(p *specs.LinuxSeccomp) (*Program, error) {
 	if len(code) > maxInstructions {
 		return nil, fmt.Errorf("linux.seccomp: %w: compiles to %d BPF instructions, the kernel takes at most %d", ErrUnsupported, len(code), maxInstructions)
 	}
-	raw, err := bpf.Assemble(code)
-	if err != nil {
-		return nil, fmt.Errorf("assemble seccomp filter: %w", err)
-	}
-	return &Program{Filter: raw, Flags: f.flags, Ignored: f.ignored}, nil
+	return &Program{Filter: code, Flags: f.flags, Ignored: f.ignored}, nil
 }
 
 // Validate reports what Compile would refuse.
@@ -65,9 +60,23 @@ func Validate(p *specs.LinuxSeccomp) error {
 	return err
 }
 
+// The instructions the compiler uses, as classic BPF encodes them. A
+// conditional jump skips jt instructions when the test holds, jf when not.
+type ins = bpf.RawInstruction
+
+func load(off uint32) ins { return ins{Op: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: off} }
+func and(k uint32) ins    { return ins{Op: unix.BPF_ALU | unix.BPF_AND | unix.BPF_K, K: k} }
+func ret(k uint32) ins    { return ins{Op: unix.BPF_RET | unix.BPF_K, K: k} }
+func ja(skip int) ins     { return ins{Op: unix.BPF_JMP | unix.BPF_JA, K: uint32(skip)} }
+
+// jmp is a conditional jump: op is unix.BPF_JEQ, BPF_JGT or BPF_JGE.
+func jmp(op uint16, k uint32, jt, jf uint8) ins {
+	return ins{Op: unix.BPF_JMP | op | unix.BPF_K, K: k, Jt: jt, Jf: jf}
+}
+
 // code is a piece of program in which every path ends in a return: pieces
 // are concatenated without ever falling into one another.
-type code = []bpf.Instruction
+type code = []ins
 
 // program is: load the architecture, jump to its section, or return the
 // bad-architecture action.
@@ -80,14 +89,13 @@ func (f *filter) program() (code, error) {
 		}
 		sections[i] = s
 	}
-	out := code{bpf.LoadAbsolute{Off: offArch, Size: 4}}
+	out := code{load(offArch)}
 	skip := 2*len(f.arches) - 1 // to the bad-arch return, from the first jump
 	for i, a := range f.arches {
-		// equal: next, the long jump to the section; else skip it.
-		out = append(out, bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 0, SkipFalse: 1},
-			bpf.Jump{Skip: uint32(skip - 2*i + sectionsBefore(sections, i))})
+		// equal: the next instruction, a long jump to the section.
+		out = append(out, jmp(unix.BPF_JEQ, a.audit, 0, 1), ja(skip-2*i+sectionsBefore(sections, i)))
 	}
-	out = append(out, bpf.RetConstant{Val: f.badArchRet})
+	out = append(out, ret(f.badArchRet))
 	for _, s := range sections {
 		out = append(out, s...)
 	}
@@ -105,75 +113,92 @@ func sectionsBefore(sections []code, i int) int {
 // section filters one architecture: load the syscall number, refuse x32
 // numbers, then search the numbers that have rules.
 func (f *filter) section(a arch) (code, error) {
-	out := code{bpf.LoadAbsolute{Off: offNr, Size: 4}}
-	if a.x32 {
-		out = append(out, bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32Bit, SkipTrue: 0, SkipFalse: 1},
-			bpf.RetConstant{Val: f.badArchRet})
-	}
-	nrs := make([]uint32, 0, len(a.rules))
+	var nrs []uint32 // in increasing order
 	for nr, rules := range a.rules {
 		if len(rules) > 0 {
-			nrs = append(nrs, nr)
+			nrs = append(nrs, uint32(nr))
 		}
 	}
-	sort.Slice(nrs, func(i, j int) bool { return nrs[i] < nrs[j] })
-	tree, err := f.search(a, nrs)
-	if err != nil {
-		return nil, err
+	out := make(code, 0, 3+4*len(nrs))
+	out = append(out, load(offNr))
+	if a.x32 {
+		out = append(out, jmp(unix.BPF_JGE, x32Bit, 0, 1), ret(f.badArchRet))
 	}
-	return append(out, tree...), nil
+	s := searcher{f: f, rules: a.rules}
+	out, err := s.emit(out, nrs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.name, err)
+	}
+	return out, nil
 }
 
-// search is a binary search over sorted syscall numbers (the accumulator
-// holds the number): about log2(n) comparisons instead of n.
-func (f *filter) search(a arch, nrs []uint32) (code, error) {
+// searcher emits a binary search over sorted syscall numbers (the
+// accumulator holds the number): about log2(n) comparisons instead of n.
+type searcher struct {
+	f     *filter
+	rules [][]rule
+}
+
+func (s searcher) emit(out code, nrs []uint32) (code, error) {
 	if len(nrs) <= leafSize {
-		return f.leaf(a, nrs)
+		return s.leaf(out, nrs)
 	}
 	mid := len(nrs) / 2
-	low, err := f.search(a, nrs[:mid])
+	at := len(out)
+	out, err := s.emit(append(out, ins{}), nrs[:mid])
 	if err != nil {
 		return nil, err
 	}
-	high, err := f.search(a, nrs[mid:])
-	if err != nil {
-		return nil, err
-	}
-	// nr >= nrs[mid]: skip the low half.
-	out := skipIf(bpf.JumpGreaterOrEqual, nrs[mid], len(low))
-	out = append(out, low...)
-	return append(out, high...), nil
-}
-
-// skipIf jumps over the next n instructions when the accumulator passes the
-// test, with a long jump when n does not fit the 8-bit conditional offset.
-func skipIf(test bpf.JumpTest, val uint32, n int) code {
-	if n <= 255 {
-		return code{bpf.JumpIf{Cond: test, Val: val, SkipTrue: uint8(n)}}
-	}
-	return code{bpf.JumpIf{Cond: test, Val: val, SkipTrue: 0, SkipFalse: 1}, bpf.Jump{Skip: uint32(n)}}
+	// nr >= nrs[mid]: skip the low half, just written.
+	out = patchSkip(out, at, jmp(unix.BPF_JGE, nrs[mid], 0, 0), false)
+	return s.emit(out, nrs[mid:])
 }
 
 // leaf compares the number with each of a few syscalls, then returns the
 // default action.
-func (f *filter) leaf(a arch, nrs []uint32) (code, error) {
-	var out code
+func (s searcher) leaf(out code, nrs []uint32) (code, error) {
+	var err error
 	for _, nr := range nrs {
-		block, err := f.rulesCode(a.rules[nr])
-		if err != nil {
-			return nil, fmt.Errorf("syscall %d on %s: %w", nr, a.name, err)
+		at := len(out)
+		if out, err = s.f.rulesCode(append(out, ins{}), s.rules[nr]); err != nil {
+			return nil, fmt.Errorf("syscall %d: %w", nr, err)
 		}
-		out = append(out, skipIf(bpf.JumpNotEqual, nr, len(block))...)
-		out = append(out, block...)
+		// not this number: skip its rules, just written.
+		out = patchSkip(out, at, jmp(unix.BPF_JEQ, nr, 0, 0), true)
 	}
-	return append(out, bpf.RetConstant{Val: f.defaultRet}), nil
+	return append(out, ret(s.f.defaultRet)), nil
+}
+
+// patchSkip turns the placeholder out[at] into j, jumping over everything
+// written after it when j's test holds (or, with unless, when it does not).
+// A conditional jump reaches 255 instructions; beyond, it jumps to the
+// next instruction or over it, and that is a long jump over the rest.
+func patchSkip(out code, at int, j ins, unless bool) code {
+	n := len(out) - at - 1
+	if n <= 255 {
+		if unless {
+			j.Jf = uint8(n)
+		} else {
+			j.Jt = uint8(n)
+		}
+		out[at] = j
+		return out
+	}
+	if unless {
+		j.Jt = 1
+	} else {
+		j.Jf = 1
+	}
+	out = append(out, ins{})
+	copy(out[at+2:], out[at+1:])
+	out[at], out[at+1] = j, ja(n)
+	return out
 }
 
 // rulesCode tries a syscall's rules in order; the first that matches
-// returns its action. The number in the accumulator is lost: arguments
-// are loaded over it.
-func (f *filter) rulesCode(rules []rule) (code, error) {
-	var out code
+// returns its action. Arguments are loaded over the syscall number: every
+// path of the block returns.
+func (f *filter) rulesCode(out code, rules []rule) (code, error) {
 	for _, r := range rules {
 		c, err := ruleCode(r)
 		if err != nil {
@@ -184,102 +209,5 @@ func (f *filter) rulesCode(rules []rule) (code, error) {
 			return out, nil // it always matches: later rules are unreachable
 		}
 	}
-	return append(out, bpf.RetConstant{Val: f.defaultRet}), nil
-}
-
-// target is where a jump of a condition goes, resolved by ruleCode.
-type target uint8
-
-const (
-	next target = iota // the following instruction
-	pass               // the next condition (this one holds)
-	fail               // the next rule (this one does not match)
-)
-
-// test is a conditional jump whose targets are not yet offsets.
-type test struct {
-	cond bpf.JumpTest
-	val  uint32
-	t, f target
-}
-
-// ruleCode: each condition falls through when it holds and jumps past the
-// rule's return when it does not.
-func ruleCode(r rule) (code, error) {
-	var items []any // bpf.Instruction or test
-	var ends []int  // where each condition's code ends
-	owner := []int{}
-	for ci, c := range r.conds {
-		for _, it := range condCode(c) {
-			items = append(items, it)
-			owner = append(owner, ci)
-		}
-		ends = append(ends, len(items))
-	}
-	items = append(items, bpf.RetConstant{Val: r.ret})
-	owner = append(owner, -1)
-	out := make(code, len(items))
-	for i, it := range items {
-		t, ok := it.(test)
-		if !ok {
-			out[i] = it.(bpf.Instruction)
-			continue
-		}
-		resolve := func(to target) (uint8, error) {
-			dest := i + 1
-			switch to {
-			case pass:
-				dest = ends[owner[i]]
-			case fail:
-				dest = len(items)
-			}
-			if dest-i-1 > 255 {
-				return 0, errors.New("condition jump too long")
-			}
-			return uint8(dest - i - 1), nil
-		}
-		jt, err1 := resolve(t.t)
-		jf, err2 := resolve(t.f)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
-		}
-		out[i] = bpf.JumpIf{Cond: t.cond, Val: t.val, SkipTrue: jt, SkipFalse: jf}
-	}
-	return out, nil
-}
-
-// condCode compares a 64-bit argument, unsigned, as libseccomp does: the
-// high half first, then the low half.
-func condCode(c cond) []any {
-	hi, lo := loadArg(c.index, 4), loadArg(c.index, 0)
-	vhi, vlo := uint32(c.value>>32), uint32(c.value)
-	switch c.op {
-	case specs.OpEqualTo:
-		return []any{hi, test{bpf.JumpEqual, vhi, next, fail}, lo, test{bpf.JumpEqual, vlo, pass, fail}}
-	case specs.OpNotEqual:
-		return []any{hi, test{bpf.JumpEqual, vhi, next, pass}, lo, test{bpf.JumpEqual, vlo, fail, pass}}
-	case specs.OpGreaterThan, specs.OpGreaterEqual:
-		low := bpf.JumpGreaterThan
-		if c.op == specs.OpGreaterEqual {
-			low = bpf.JumpGreaterOrEqual
-		}
-		return []any{hi, test{bpf.JumpGreaterThan, vhi, pass, next}, test{bpf.JumpEqual, vhi, next, fail},
-			lo, test{low, vlo, pass, fail}}
-	case specs.OpLessThan, specs.OpLessEqual:
-		// a < v is not (a >= v); a <= v is not (a > v).
-		low := bpf.JumpGreaterOrEqual
-		if c.op == specs.OpLessEqual {
-			low = bpf.JumpGreaterThan
-		}
-		return []any{hi, test{bpf.JumpGreaterOrEqual, vhi, next, pass}, test{bpf.JumpEqual, vhi, next, fail},
-			lo, test{low, vlo, fail, pass}}
-	default: // OpMaskedEqual: (arg & value) == valueTwo
-		mhi, mlo := uint32(c.valueTwo>>32), uint32(c.valueTwo)
-		return []any{hi, bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vhi}, test{bpf.JumpEqual, mhi, next, fail},
-			lo, bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: vlo}, test{bpf.JumpEqual, mlo, pass, fail}}
-	}
-}
-
-func loadArg(index uint, half uint32) bpf.Instruction {
-	return bpf.LoadAbsolute{Off: offArgs + 8*uint32(index) + half, Size: 4}
+	return append(out, ret(f.defaultRet)), nil
 }

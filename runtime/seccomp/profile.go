@@ -23,7 +23,7 @@ type arch struct {
 	audit uint32            // AUDIT_ARCH_* in seccomp_data.arch
 	x32   bool              // refuse syscall numbers with the x32 bit
 	table map[string]uint32 // name -> number
-	rules map[uint32][]rule // by syscall number, in profile order
+	rules [][]rule          // indexed by syscall number, in profile order
 }
 
 // rule returns ret when every condition holds.
@@ -117,7 +117,7 @@ func arches(list []specs.Arch) ([]arch, error) {
 		}
 	}
 	for i := range out {
-		out[i].rules = map[uint32][]rule{}
+		out[i].rules = make([][]rule, tableSize[out[i].name])
 	}
 	return out, nil
 }
@@ -164,14 +164,14 @@ func (f *filter) add(field string, sc specs.LinuxSyscall) error {
 		rules = nil // runc drops them: libseccomp refuses rules that change nothing
 	}
 	for i, name := range sc.Names {
-		if err := f.addName(fmt.Sprintf("%s.names[%d]", field, i), name, rules); err != nil {
-			return err
+		if err := f.addName(name, rules); err != nil {
+			return fmt.Errorf("%s.names[%d] %q: %w", field, i, name, err)
 		}
 	}
 	return nil
 }
 
-func (f *filter) addName(field, name string, rules []rule) error {
+func (f *filter) addName(name string, rules []rule) error {
 	known := false
 	for _, a := range f.arches {
 		nr, ok := a.table[name]
@@ -179,7 +179,11 @@ func (f *filter) addName(field, name string, rules []rule) error {
 			continue
 		}
 		known = true
-		a.rules[nr] = append(a.rules[nr], rules...)
+		if a.rules[nr] == nil {
+			a.rules[nr] = rules[:len(rules):len(rules)] // shared: a later append copies
+		} else {
+			a.rules[nr] = append(a.rules[nr], rules...)
+		}
 	}
 	_, i386 := syscallsI386[name]
 	switch {
@@ -187,7 +191,7 @@ func (f *filter) addName(field, name string, rules []rule) error {
 	case i386 || syscallsElsewhere[name]:
 		f.ignored = appendOnce(f.ignored, name)
 	default:
-		return fmt.Errorf("%s %q: %w: no Linux architecture has this syscall", field, name, ErrInvalid)
+		return fmt.Errorf("%w: no Linux architecture has this syscall", ErrInvalid)
 	}
 	return nil
 }
@@ -218,6 +222,25 @@ func entryRules(field string, args []specs.LinuxSeccompArg, ret uint32) ([]rule,
 		rules[i] = rule{conds: []cond{c}, ret: ret}
 	}
 	return rules, nil
+}
+
+// tableSize is one more than the highest syscall number of each ABI.
+var tableSize = map[string]uint32{"x86_64": maxNr(syscallsX86_64) + 1, "i386": maxNr(syscallsI386) + 1}
+
+// maxNr is the highest syscall number of a table.
+func maxNr(table map[string]uint32) uint32 {
+	var max uint32
+	for _, nr := range table {
+		max = maxU32(max, nr)
+	}
+	return max
+}
+
+func maxU32(a, b uint32) uint32 {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 func appendOnce(list []string, s string) []string {
