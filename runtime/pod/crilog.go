@@ -95,12 +95,13 @@ func WriteMessages(w io.Writer, r io.Reader) error {
 		if err != nil {
 			return err
 		}
-		out := rec.Message
-		if !rec.Partial {
-			out = append(out, '\n')
-		}
-		if _, err := w.Write(out); err != nil {
+		if _, err := w.Write(rec.Message); err != nil {
 			return err
+		}
+		if !rec.Partial {
+			if _, err := w.Write([]byte{'\n'}); err != nil {
+				return err
+			}
 		}
 	}
 	return sc.Err()

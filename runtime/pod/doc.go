@@ -4,7 +4,7 @@
 // A pod is a sandbox plus containers:
 //
 //   - the sandbox is a pause process (skiff re-executing itself as
-//     `skiff pause`) that owns the pod's new network, IPC and UTS
+//     `skiff pod-pause`) that owns the pod's new network, IPC and UTS
 //     namespaces (and PID namespace with shareProcessNamespace), the pod's
 //     one IP address (netns/network) and the pod cgroup;
 //   - every container joins the pause process's namespaces through

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -21,6 +22,9 @@ func Parse(data []byte) (*corev1.Pod, error) {
 		return nil, err
 	}
 	var pod corev1.Pod
+	if err := checkUnknown(doc); err != nil {
+		return nil, err
+	}
 	if err := yaml.UnmarshalStrict(doc, &pod); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalid, cleanYAMLError(err))
 	}
@@ -31,6 +35,20 @@ func Parse(data []byte) (*corev1.Pod, error) {
 		return nil, err
 	}
 	return &pod, nil
+}
+
+// checkUnknown reports every unknown field with its path.
+func checkUnknown(doc []byte) error {
+	var v any
+	if err := yaml.Unmarshal(doc, &v); err != nil {
+		return fmt.Errorf("%w: %s", ErrInvalid, cleanYAMLError(err))
+	}
+	var bad []string
+	unknownFields("", v, reflect.TypeFor[corev1.Pod](), &bad)
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // oneDocument returns the only non-empty YAML document of data.

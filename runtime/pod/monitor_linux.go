@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -57,6 +56,7 @@ type monitor struct {
 	log     *slog.Logger
 	exits   chan *Container
 	running map[string]*Container
+	ready   *os.File // told "ok IP" once the first containers have started
 }
 
 func startMonitor(ctx context.Context, l Launch, ready *os.File) (*monitor, error) {
@@ -84,12 +84,12 @@ func startMonitor(ctx context.Context, l Launch, ready *os.File) (*monitor, erro
 		exits: make(chan *Container, len(l.Pod.Spec.InitContainers)+len(l.Pod.Spec.Containers)+1), running: map[string]*Container{}}
 	m.st = newStatus(l.Pod)
 	m.st.MonitorPid, m.st.PausePid, m.st.IP = os.Getpid(), sb.PausePid, sb.IP
+	m.st.MonitorStart, _ = startTime(os.Getpid())
 	if err := m.save(); err != nil {
 		rt.removeSandbox(context.WithoutCancel(ctx), sb, false)
 		return nil, err
 	}
-	fmt.Fprint(ready, "ok "+sb.IP)
-	ready.Close()
+	m.ready = ready
 	m.log.Info("sandbox ready", "ip", sb.IP, "pause", sb.PausePid)
 	return m, nil
 }
@@ -119,6 +119,7 @@ func (m *monitor) run(ctx context.Context) error {
 		m.st.Phase = d.Phase
 		m.markBackoff()
 		m.save()
+		m.reportReady()
 		if d.Done {
 			return m.finish(ctx, d.Phase, "")
 		}
@@ -134,6 +135,17 @@ func (m *monitor) run(ctx context.Context) error {
 			return m.finish(ctx, corev1.PodFailed, "SandboxExited")
 		}
 	}
+}
+
+// reportReady tells `skiff pod run` that the pod is under way, after the
+// first round of starts (so exec and logs work when it returns).
+func (m *monitor) reportReady() {
+	if m.ready == nil {
+		return
+	}
+	fmt.Fprint(m.ready, "ok "+m.sb.IP)
+	m.ready.Close()
+	m.ready = nil
 }
 
 func resetTimer(t *time.Timer, at time.Time) {
@@ -299,5 +311,3 @@ func finalPhase(cs []ContainerStatus) corev1.PodPhase {
 	}
 	return corev1.PodSucceeded
 }
-
-var _ io.Reader

@@ -12,7 +12,8 @@ import (
 // pauseReadyFd is where the pause process reports "ok" or an error.
 const pauseReadyFd = 3
 
-// Pause is the sandbox's process (`skiff pause [HOSTNAME]`): it sets the
+// Pause is the sandbox's process (`skiff pod-pause [HOSTNAME]`; not "pause", which is the OCI
+// command that freezes a container): it sets the
 // pod's hostname in its new UTS namespace, reports ready, then sleeps
 // until SIGTERM or SIGINT, reaping zombies (it is pid 1 when the pod
 // shares its PID namespace). It holds the pod's namespaces open.

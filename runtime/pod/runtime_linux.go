@@ -47,6 +47,9 @@ type Runtime struct {
 
 // New opens the image store, the snapshots and the network manager.
 func New(cfg Config, log *slog.Logger) (*Runtime, error) {
+	if log == nil {
+		log = discard
+	}
 	if cfg.Root == "" || cfg.DataDir == "" {
 		return nil, fmt.Errorf("pod runtime: Root and DataDir are required")
 	}
@@ -103,3 +106,5 @@ func (r *Runtime) volumesDir(name string) string {
 func (r *Runtime) containers(sb *Sandbox) *container.Runtime {
 	return &container.Runtime{Root: r.Layout(sb.Name).containers(), CgroupParent: sb.CgroupParent, Self: r.cfg.Self, Log: r.log}
 }
+
+var discard = slog.New(slog.DiscardHandler)

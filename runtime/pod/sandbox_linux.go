@@ -175,7 +175,7 @@ func (r *Runtime) createCgroup(sb *Sandbox) error {
 	return nil
 }
 
-// startPause starts `skiff pause` in the pod's new namespaces (joining the
+// startPause starts `skiff pod-pause` in the pod's new namespaces (joining the
 // host namespace for hostNetwork) inside the pod cgroup, and waits until
 // it reports ready on its pipe.
 func (r *Runtime) startPause(ctx context.Context, sb *Sandbox, pod *corev1.Pod) error {
@@ -229,7 +229,7 @@ func (r *Runtime) pauseCommand(pod *corev1.Pod, ready *os.File) (*exec.Cmd, []na
 	if shares(pod.Spec.ShareProcessNamespace) {
 		flags |= unix.CLONE_NEWPID
 	}
-	cmd := exec.Command(r.cfg.Self, "pause", hostname)
+	cmd := exec.Command(r.cfg.Self, "pod-pause", hostname)
 	cmd.Args[0] = "skiff-pause"
 	cmd.ExtraFiles = []*os.File{ready}
 	cmd.Env = []string{}

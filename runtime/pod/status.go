@@ -28,17 +28,19 @@ const (
 // Status is what the monitor records in <root>/pods/<name>/status.json
 // after every change, and what `skiff pod ls` and `inspect` show.
 type Status struct {
-	Name       string            `json:"name"`
-	Namespace  string            `json:"namespace"`
-	Phase      corev1.PodPhase   `json:"phase"`
-	Reason     string            `json:"reason,omitempty"`
-	IP         string            `json:"ip,omitempty"`
-	HostNet    bool              `json:"hostNetwork,omitempty"`
-	MonitorPid int               `json:"monitorPid,omitempty"`
-	PausePid   int               `json:"pausePid,omitempty"`
-	Created    time.Time         `json:"created"`
-	Finished   time.Time         `json:"finished,omitzero"`
-	Containers []ContainerStatus `json:"containers"` // init containers and sidecars first, in manifest order
+	Name          string               `json:"name"`
+	Namespace     string               `json:"namespace"`
+	Phase         corev1.PodPhase      `json:"phase"`
+	RestartPolicy corev1.RestartPolicy `json:"restartPolicy"`
+	Reason        string               `json:"reason,omitempty"`
+	IP            string               `json:"ip,omitempty"`
+	HostNet       bool                 `json:"hostNetwork,omitempty"`
+	MonitorPid    int                  `json:"monitorPid,omitempty"`
+	MonitorStart  uint64               `json:"monitorStart,omitempty"`
+	PausePid      int                  `json:"pausePid,omitempty"`
+	Created       time.Time            `json:"created"`
+	Finished      time.Time            `json:"finished,omitzero"`
+	Containers    []ContainerStatus    `json:"containers"` // init containers and sidecars first, in manifest order
 }
 
 // ContainerStatus is one container of the pod, across its restarts.
@@ -99,6 +101,10 @@ func (s *Status) Terminal() bool {
 // newStatus lists the pod's containers in start order.
 func newStatus(pod *corev1.Pod) *Status {
 	st := &Status{Name: pod.Name, Namespace: namespaceOf(pod), Phase: corev1.PodPending, HostNet: pod.Spec.HostNetwork, Created: time.Now().UTC()}
+	st.RestartPolicy = pod.Spec.RestartPolicy
+	if st.RestartPolicy == "" {
+		st.RestartPolicy = corev1.RestartPolicyAlways
+	}
 	for _, c := range pod.Spec.InitContainers {
 		kind := KindInit
 		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {

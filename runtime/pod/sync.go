@@ -37,34 +37,15 @@ func decide(now time.Time, policy corev1.RestartPolicy, cs []ContainerStatus) de
 	}
 	var apps, sidecars []*ContainerStatus
 	for i := range cs {
-		c := &cs[i]
-		switch c.Kind {
+		switch cs[i].Kind {
 		case KindApp:
-			apps = append(apps, c)
-			continue
+			apps = append(apps, &cs[i])
 		case KindSidecar:
-			sidecars = append(sidecars, c)
-			if c.State != StateRunning {
-				try(c)
-				return d
-			}
-			continue
+			sidecars = append(sidecars, &cs[i])
 		}
-		switch {
-		case c.State == StateRunning:
-			return d
-		case !c.Started:
-			try(c)
-			return d
-		case c.ExitCode == 0:
-			continue
-		case policy == corev1.RestartPolicyNever:
-			d.Done, d.Phase = true, corev1.PodFailed
-			return d
-		default:
-			try(c)
-			return d
-		}
+	}
+	if !initDone(cs) && !d.initStep(cs, policy, try) {
+		return d
 	}
 	d.Phase = corev1.PodRunning
 	finished, failed := 0, false
@@ -92,6 +73,51 @@ func decide(now time.Time, policy corev1.RestartPolicy, cs []ContainerStatus) de
 		}
 	}
 	return d
+}
+
+// initDone: every regular init container has succeeded (and so every
+// sidecar before it has started).
+func initDone(cs []ContainerStatus) bool {
+	for _, c := range cs {
+		if c.Kind == KindInit && (c.State == StateRunning || !c.Started || c.ExitCode != 0) {
+			return false
+		}
+		if c.Kind == KindSidecar && !c.Started {
+			return false
+		}
+	}
+	return true
+}
+
+// initStep advances the init sequence; it reports whether the sequence
+// is complete and app containers may be considered.
+func (d *decision) initStep(cs []ContainerStatus, policy corev1.RestartPolicy, try func(*ContainerStatus)) bool {
+	for i := range cs {
+		c := &cs[i]
+		switch {
+		case c.Kind == KindApp:
+			continue
+		case c.Kind == KindSidecar && c.State == StateRunning:
+			continue
+		case c.Kind == KindSidecar:
+			try(c)
+			return false
+		case c.State == StateRunning:
+			return false
+		case !c.Started:
+			try(c)
+			return false
+		case c.ExitCode == 0:
+			continue
+		case policy == corev1.RestartPolicyNever:
+			d.Done, d.Phase = true, corev1.PodFailed
+			return false
+		default:
+			try(c)
+			return false
+		}
+	}
+	return true
 }
 
 func (d *decision) wake(t time.Time) {

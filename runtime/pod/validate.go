@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"path"
@@ -275,4 +276,24 @@ func parseAddr(s string) (netip.Addr, error) {
 		return netip.Addr{}, nil
 	}
 	return a, nil
+}
+
+// ImageFinder makes an image available locally (from the store, the
+// host's busybox or a registry); never is set for imagePullPolicy Never.
+type ImageFinder func(ctx context.Context, image string, never bool) error
+
+// CheckImages makes sure every image of the pod can be found, before
+// anything of the pod is created; errors name the field.
+func CheckImages(ctx context.Context, pod *corev1.Pod, find ImageFinder) error {
+	var e errs
+	check := func(field string, cs []corev1.Container) {
+		for i, c := range cs {
+			if err := find(ctx, c.Image, c.ImagePullPolicy == corev1.PullNever); err != nil {
+				e.add(fmt.Sprintf("spec.%s[%d].image", field, i), "%q: %v", c.Image, err)
+			}
+		}
+	}
+	check("initContainers", pod.Spec.InitContainers)
+	check("containers", pod.Spec.Containers)
+	return e.err()
 }
