@@ -7,8 +7,10 @@ package apiserver_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +21,7 @@ import (
 
 const kubectlBin = "/usr/bin/kubectl"
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -30,7 +32,7 @@ func freePort(t *testing.T) int {
 }
 
 // skiffBinary returns $SKIFF_BIN or builds cmd/skiff into a temp dir.
-func skiffBinary(t *testing.T) string {
+func skiffBinary(t testing.TB) string {
 	t.Helper()
 	if bin := os.Getenv("SKIFF_BIN"); bin != "" {
 		return bin
@@ -46,7 +48,9 @@ func skiffBinary(t *testing.T) string {
 
 // cluster is a running `skiff apiserver` and a kubectl pointed at it.
 type cluster struct {
-	t          *testing.T
+	t          testing.TB
+	pid        int
+	port       int
 	kubeconfig string
 	home       string
 	dir        string
@@ -57,9 +61,19 @@ func startAPIServer(t *testing.T) *cluster {
 	if _, err := os.Stat(kubectlBin); err != nil {
 		t.Skip("needs kubectl at " + kubectlBin)
 	}
+	return startSkiff(t, func(c *cluster) bool {
+		out, err := c.kubectl("", "get", "--raw", "/readyz")
+		return err == nil && out == "ok"
+	})
+}
+
+// startSkiff starts `skiff apiserver` and waits until ready says so.
+func startSkiff(t testing.TB, ready func(*cluster) bool) *cluster {
+	t.Helper()
 	bin := skiffBinary(t)
 	dir := t.TempDir()
 	port := freePort(t)
+	c := &cluster{t: t, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), home: t.TempDir(), dir: dir, port: port}
 	cmd := exec.Command(bin, "--data-dir", dir, "apiserver", "--bind-address", "127.0.0.1",
 		"--secure-port", fmt.Sprint(port),
 		"--etcd-listen-client-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
@@ -76,12 +90,10 @@ func startAPIServer(t *testing.T) *cluster {
 			t.Logf("apiserver log:\n%s", logs.String())
 		}
 	})
-	c := &cluster{t: t, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), home: t.TempDir(), dir: dir}
+	c.pid = cmd.Process.Pid
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if _, err := os.Stat(c.kubeconfig); err == nil {
-			if out, err := c.kubectl("", "get", "--raw", "/readyz"); err == nil && out == "ok" {
-				return c
-			}
+		if _, err := os.Stat(c.kubeconfig); err == nil && ready(c) {
+			return c
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("apiserver not ready after 60s:\n%s", logs.String())
@@ -250,4 +262,37 @@ func TestKubectlWatch(t *testing.T) {
 	if !strings.Contains(out.String(), "watched") {
 		t.Fatalf("kubectl get -w did not show the new configmap:\n%s", out.String())
 	}
+}
+
+// BenchmarkIdleRSS starts `skiff apiserver` with embedded etcd, lets it
+// settle and reports its resident memory (goal: at most 100 MB).
+func BenchmarkIdleRSS(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		c := startSkiff(b, readyz)
+		time.Sleep(5 * time.Second)
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.pid))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var kb float64
+		for _, line := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(line, "VmRSS:") {
+				fmt.Sscanf(strings.TrimPrefix(line, "VmRSS:"), "%f", &kb)
+			}
+		}
+		b.ReportMetric(kb/1024, "idle-RSS-MB")
+	}
+}
+
+// readyz asks /readyz over HTTPS (the default pipeline needs no
+// credentials).
+func readyz(c *cluster) bool {
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := client.Get(fmt.Sprintf("https://127.0.0.1:%d/readyz", c.port))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

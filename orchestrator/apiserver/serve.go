@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -65,6 +66,7 @@ func Run(ctx context.Context, rc RunConfig) error {
 		return err
 	}
 	defer srv.Stop()
+	debug.FreeOSMemory() // start-up garbage (OpenAPI generation) goes back to the OS
 	addr := net.JoinHostPort(rc.BindAddress, strconv.Itoa(rc.SecurePort))
 	if err := writeAdminKubeconfig(rc, pki); err != nil {
 		return err
