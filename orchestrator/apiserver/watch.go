@@ -155,11 +155,37 @@ func (wa *watcher) relay(ev store.Event) error {
 	if err != nil {
 		return err
 	}
-	typ := map[store.EventType]watch.EventType{store.Added: watch.Added, store.Modified: watch.Modified, store.Deleted: watch.Deleted}[ev.Type]
-	if !wa.sel.matches(wa.res, obj) {
+	typ, ok := wa.eventType(ev, obj)
+	if !ok {
 		return nil
 	}
 	return wa.send(typ, obj)
+}
+
+// eventType is what a change looks like through the watch's selector: an
+// object that starts matching is ADDED, one that stops is DELETED.
+func (wa *watcher) eventType(ev store.Event, obj runtime.Object) (watch.EventType, bool) {
+	now := wa.sel.matches(wa.res, obj)
+	switch ev.Type {
+	case store.Added:
+		return watch.Added, now
+	case store.Deleted:
+		return watch.Deleted, now
+	}
+	if wa.sel.empty() || ev.Prev == nil {
+		return watch.Modified, now
+	}
+	prev, err := decodeStored(wa.res, store.KV{Key: ev.KV.Key, Value: ev.Prev, Revision: ev.KV.Revision})
+	before := err == nil && wa.sel.matches(wa.res, prev)
+	switch {
+	case now && before:
+		return watch.Modified, true
+	case now:
+		return watch.Added, true
+	case before:
+		return watch.Deleted, true
+	}
+	return "", false
 }
 
 // bookmark tells the client it has seen everything up to rev.
@@ -169,9 +195,6 @@ func (wa *watcher) bookmark(rev int64, initialEnd bool) error {
 	m.SetResourceVersion(strconv.FormatInt(rev, 10))
 	if initialEnd {
 		m.SetAnnotations(map[string]string{metav1.InitialEventsAnnotationKey: "true"})
-	}
-	if wa.o.as != "" {
-		return wa.sendRaw(watch.Bookmark, obj)
 	}
 	return wa.sendRaw(watch.Bookmark, obj)
 }

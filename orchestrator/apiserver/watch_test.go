@@ -163,3 +163,24 @@ func TestProtobufAndInformer(t *testing.T) {
 		t.Fatalf("stringData not moved to data: %+v", s)
 	}
 }
+
+func TestWatchSelectorTransitions(t *testing.T) {
+	_, _, cs := testServer(t)
+	ctx := context.Background()
+	cms := cs.CoreV1().ConfigMaps("default")
+	cm, _ := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c"}}, metav1.CreateOptions{})
+	w, err := cms.Watch(ctx, metav1.ListOptions{LabelSelector: "team=a", ResourceVersion: cm.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	cm.Labels = map[string]string{"team": "a"}
+	cm, _ = cms.Update(ctx, cm, metav1.UpdateOptions{})
+	cm.Labels["team"] = "b"
+	cms.Update(ctx, cm, metav1.UpdateOptions{})
+	for _, want := range []watch.EventType{watch.Added, watch.Deleted} {
+		if ev := next(t, w); ev.Type != want {
+			t.Fatalf("event %v, want %v", ev.Type, want)
+		}
+	}
+}

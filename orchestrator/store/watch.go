@@ -24,6 +24,9 @@ const (
 type Event struct {
 	Type EventType
 	KV   KV
+	// Prev is the value before a Modified event (so a watcher with a
+	// selector can tell an object entering or leaving it).
+	Prev []byte
 	Err  error
 }
 
@@ -111,7 +114,11 @@ func translate(ev *clientv3.Event) Event {
 	case ev.IsCreate():
 		return Event{Type: Added, KV: KV{Key: key, Value: ev.Kv.Value, Revision: ev.Kv.ModRevision}}
 	default:
-		return Event{Type: Modified, KV: KV{Key: key, Value: ev.Kv.Value, Revision: ev.Kv.ModRevision}}
+		var prev []byte
+		if ev.PrevKv != nil {
+			prev = ev.PrevKv.Value
+		}
+		return Event{Type: Modified, KV: KV{Key: key, Value: ev.Kv.Value, Revision: ev.Kv.ModRevision}, Prev: prev}
 	}
 }
 
