@@ -37,11 +37,15 @@ func (s *Server) namespaceAccepts(ctx context.Context, res *resource, namespace 
 	if !res.namespaced {
 		return nil
 	}
-	obj, err := s.getObject(ctx, lookup("", "v1", "namespaces"), "", namespace)
-	if err != nil {
-		return err
+	phase, ok := s.ns.get(namespace)
+	if !ok {
+		obj, err := s.getObject(ctx, lookup("", "v1", "namespaces"), "", namespace)
+		if err != nil {
+			return err
+		}
+		phase = obj.(*corev1.Namespace).Status.Phase
 	}
-	if obj.(*corev1.Namespace).Status.Phase == corev1.NamespaceTerminating {
+	if phase == corev1.NamespaceTerminating {
 		return apierrors.NewForbidden(res.gr(), "", &terminatingError{namespace})
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -56,6 +57,7 @@ type Server struct {
 	alloc   *allocator
 	metrics *metrics
 	handler http.Handler
+	ns      nsCache
 
 	bg     sync.WaitGroup
 	ctx    context.Context
@@ -75,7 +77,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, alloc: alloc, metrics: newMetrics()}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, alloc: alloc, metrics: newMetrics(),
+		ns: nsCache{phases: map[string]corev1.NamespacePhase{}}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.handler = s.routes()
 	return s, nil
@@ -110,6 +113,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.goBackground(s.compactLoop)
+	s.goBackground(s.watchNamespaces)
 	s.goBackground(s.resumeTermination)
 	return nil
 }

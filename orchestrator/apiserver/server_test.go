@@ -57,7 +57,7 @@ func testServer(t testing.TB, mutate ...func(*Config)) (*Server, string, *kubern
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(func() { ts.Close(); s.Stop() })
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: ts.URL, QPS: 1000, Burst: 1000})
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: ts.URL, QPS: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
