@@ -19,7 +19,7 @@ import (
 func (s *Server) dependents(ctx context.Context, owner metav1.Object) []runtime.Object {
 	var out []runtime.Object
 	for _, res := range resources {
-		if !res.namespaced || !res.stored() {
+		if !res.namespaced || !res.stored() || res.view != nil {
 			continue
 		}
 		list, err := s.listObjects(ctx, res, owner.GetNamespace(), listQuery{sel: everything()})

@@ -106,7 +106,7 @@ func (s *Server) emptyNamespace(ctx context.Context, name string) {
 func (s *Server) deleteContents(ctx context.Context, ns string) int {
 	left := 0
 	for _, res := range resources {
-		if !res.namespaced || !res.stored() {
+		if !res.namespaced || !res.stored() || res.view != nil {
 			continue
 		}
 		list, err := s.listObjects(ctx, res, ns, listQuery{sel: everything()})

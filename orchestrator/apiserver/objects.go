@@ -22,8 +22,14 @@ import (
 // resourceVersion is the key's revision.
 func decodeStored(res *resource, kv store.KV) (runtime.Object, error) {
 	obj := res.newObject()
+	if res.view != nil {
+		obj, _ = Scheme.New(res.view.stored)
+	}
 	if _, _, err := storageCodec.Decode(kv.Value, nil, obj); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", kv.Key, err)
+	}
+	if res.view != nil {
+		obj = res.view.fromStored(obj)
 	}
 	obj.GetObjectKind().SetGroupVersionKind(res.gvk())
 	m := metaOf(obj)
@@ -39,6 +45,11 @@ func encodeStored(res *resource, obj runtime.Object) ([]byte, error) {
 	m.SetResourceVersion("")
 	defer m.SetResourceVersion(rv)
 	obj.GetObjectKind().SetGroupVersionKind(res.gvk())
+	if res.view != nil {
+		obj = res.view.toStored(obj)
+		obj.GetObjectKind().SetGroupVersionKind(res.view.stored)
+		metaOf(obj).SetResourceVersion("")
+	}
 	var buf bytes.Buffer
 	if err := storageCodec.Encode(obj, &buf); err != nil {
 		return nil, fmt.Errorf("encode %s: %w", res.name, err)

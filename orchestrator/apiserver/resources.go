@@ -22,6 +22,7 @@ type resource struct {
 	storage        string // etcd key segment; defaults to name
 	verbs          []string
 	nameFn         validation.ValidateNameFunc
+	view           *view // served version differs from the stored one (conversion.go)
 }
 
 var (
@@ -72,11 +73,11 @@ var resources = []*resource{
 	{group: "coordination.k8s.io", name: "leases", kind: "Lease", namespaced: true},
 	{group: "discovery.k8s.io", name: "endpointslices", kind: "EndpointSlice", namespaced: true},
 	{group: "policy", name: "poddisruptionbudgets", kind: "PodDisruptionBudget", namespaced: true, shortNames: []string{"pdb"}, status: true},
-	// autoscaling: v1 and v2 keep separate keys (no conversion between them)
+	// autoscaling: v2 is stored; v1 is a view of it (conversion.go)
 	{group: "autoscaling", version: "v2", name: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: []string{"hpa"}, categories: all, status: true},
-	{group: "autoscaling", version: "v1", name: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: []string{"hpa"}, categories: all, status: true, storage: "horizontalpodautoscalers.v1"},
-	// events.k8s.io keeps its own keys (no conversion to core/v1 events)
-	{group: "events.k8s.io", name: "events", kind: "Event", namespaced: true, shortNames: []string{"ev"}, storage: "events.events.k8s.io"},
+	{group: "autoscaling", version: "v1", name: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: []string{"hpa"}, categories: all, status: true, view: hpaView},
+	// events.k8s.io/v1 is a view of core/v1 events (conversion.go)
+	{group: "events.k8s.io", name: "events", kind: "Event", namespaced: true, shortNames: []string{"ev"}, view: eventsView},
 	// reviews: answered by the authorizer / authenticator, never stored
 	{group: "authorization.k8s.io", name: "selfsubjectaccessreviews", kind: "SelfSubjectAccessReview", verbs: createOnly},
 	{group: "authorization.k8s.io", name: "selfsubjectrulesreviews", kind: "SelfSubjectRulesReview", verbs: createOnly},

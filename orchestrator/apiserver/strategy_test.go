@@ -9,6 +9,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -272,4 +273,30 @@ func releaseFinalizer(t *testing.T, cs kubernetes.Interface, ns, name string) {
 		}
 	}
 	t.Fatalf("%s/%s was never marked for deletion", ns, name)
+}
+
+func TestConvertedViews(t *testing.T) {
+	_, _, cs := testServer(t)
+	ctx := context.Background()
+	ev := &eventsv1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e1"}, Note: "hello", Reason: "Test", Type: "Normal",
+		Action: "Testing", ReportingController: "skiff/test", ReportingInstance: "t1",
+		EventTime: metav1.NowMicro(), Regarding: corev1.ObjectReference{Kind: "Pod", Name: "p", Namespace: "default"}}
+	if _, err := cs.EventsV1().Events("default").Create(ctx, ev, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	core, err := cs.CoreV1().Events("default").Get(ctx, "e1", metav1.GetOptions{})
+	if err != nil || core.Message != "hello" || core.InvolvedObject.Name != "p" {
+		t.Fatalf("core view of an events.k8s.io event: %+v %v", core, err)
+	}
+	pct := int32(60)
+	h := &autoscalingv1.HorizontalPodAutoscaler{ObjectMeta: metav1.ObjectMeta{Name: "h"}, Spec: autoscalingv1.HorizontalPodAutoscalerSpec{
+		ScaleTargetRef: autoscalingv1.CrossVersionObjectReference{Kind: "Deployment", Name: "web", APIVersion: "apps/v1"},
+		MaxReplicas:    5, TargetCPUUtilizationPercentage: &pct}}
+	if _, err := cs.AutoscalingV1().HorizontalPodAutoscalers("default").Create(ctx, h, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := cs.AutoscalingV2().HorizontalPodAutoscalers("default").Get(ctx, "h", metav1.GetOptions{})
+	if err != nil || len(v2.Spec.Metrics) != 1 || *v2.Spec.Metrics[0].Resource.Target.AverageUtilization != 60 {
+		t.Fatalf("v2 view of a v1 HPA: %+v %v", v2, err)
+	}
 }
