@@ -163,6 +163,9 @@ func remove(ctx context.Context, cfg Config, name string, force bool) error {
 	if err != nil && !(force && errors.Is(err, ErrNotExist) && dirExists(cfg, name)) {
 		return err
 	}
+	if st != nil && st.Terminal() {
+		waitMonitor(ctx, st, 30*time.Second) // it may still be writing its last lines
+	}
 	if st != nil && !st.Terminal() {
 		if !force {
 			return fmt.Errorf("remove pod %s: it is %s: stop it first or use -f", name, st.Phase)
@@ -186,4 +189,12 @@ func remove(ctx context.Context, cfg Config, name string, force bool) error {
 func dirExists(cfg Config, name string) bool {
 	_, err := os.Stat(filepath.Join(cfg.Root, "pods", name))
 	return dnsLabel.MatchString(name) && err == nil
+}
+
+// waitMonitor waits until the monitor of a pod has exited.
+func waitMonitor(ctx context.Context, st *Status, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for st.monitorAlive() && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -33,6 +33,7 @@ type Container struct {
 	copied  chan struct{}
 	done    chan struct{}
 	code    int
+	ended   time.Time
 }
 
 // Done is closed when the container has exited.
@@ -40,6 +41,9 @@ func (c *Container) Done() <-chan struct{} { return c.done }
 
 // ExitCode is the exit status once Done is closed (128+N for signal N).
 func (c *Container) ExitCode() int { return c.code }
+
+// ExitedAt is when the container's init was reaped.
+func (c *Container) ExitedAt() time.Time { return c.ended }
 
 func (r *Runtime) snapshotID(sb *Sandbox, name string) string { return "pod-" + sb.Name + "-" + name }
 
@@ -195,6 +199,7 @@ func (c *Container) wait() {
 			c.code = exitCode(ps)
 		}
 	}
+	c.ended = time.Now().UTC()
 	select {
 	case <-c.copied:
 	case <-time.After(2 * time.Second): // a left-over process holds the pipe

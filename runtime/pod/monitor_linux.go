@@ -37,7 +37,6 @@ func MonitorMain() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGTERM, unix.SIGINT)
 	defer stop()
-	signal.Ignore(unix.SIGHUP, unix.SIGPIPE)
 	m, err := startMonitor(ctx, l, ready)
 	if err != nil {
 		fmt.Fprint(ready, err.Error())
@@ -116,13 +115,14 @@ func (m *monitor) run(ctx context.Context) error {
 			}
 			continue
 		}
+		if d.Done { // the phase is recorded once the sandbox is gone
+			m.reportReady()
+			return m.finish(ctx, d.Phase, "")
+		}
 		m.st.Phase = d.Phase
 		m.markBackoff()
 		m.save()
 		m.reportReady()
-		if d.Done {
-			return m.finish(ctx, d.Phase, "")
-		}
 		resetTimer(timer, d.WakeAt)
 		select {
 		case c := <-m.exits:
@@ -219,7 +219,7 @@ func (m *monitor) start(ctx context.Context, name string) {
 func (m *monitor) exited(c *Container) {
 	delete(m.running, c.Name)
 	cs, _ := m.st.Container(c.Name)
-	exited(cs, c.ExitCode(), time.Now().UTC(), m.rt.cfg.Backoff)
+	exited(cs, c.ExitCode(), c.ExitedAt(), m.rt.cfg.Backoff)
 	m.log.Info("container exited", "container", c.Name, "code", c.ExitCode(), "restart", c.Restart)
 }
 
@@ -282,8 +282,17 @@ func (m *monitor) stopKind(ctx context.Context, deadline time.Time, kinds ...str
 	}
 }
 
+// minGrace is what every container gets even when the pod's grace period
+// is used up (the kubelet's minimum too), so sidecars stopped last still
+// see their SIGTERM.
+const minGrace = 2 * time.Second
+
 func (m *monitor) stopOne(ctx context.Context, deadline time.Time, c *Container) {
-	if err := m.rt.StopContainer(ctx, c, max(time.Until(deadline), 0)); err != nil {
+	grace := time.Until(deadline)
+	if m.grace() > 0 {
+		grace = max(grace, minGrace)
+	}
+	if err := m.rt.StopContainer(ctx, c, max(grace, 0)); err != nil {
 		m.log.Error("stop container", "container", c.Name, "err", err)
 	}
 }

@@ -310,15 +310,17 @@ func (r *Runtime) StopPodSandbox(ctx context.Context, name string) error {
 
 func (r *Runtime) stopSandbox(ctx context.Context, sb *Sandbox) error {
 	var errs []error
-	if sb.CgroupParent != "" {
+	// Detach first: while the namespace lives, the veth is deleted at
+	// once; after, the kernel deletes it whenever it frees the namespace.
+	if sb.NetID != "" {
+		errs = append(errs, r.net.Detach(ctx, r.log, sb.NetID))
+	}
+	if len(sb.CgroupPaths) > 0 {
 		if m, err := cgroups.Load(sb.CgroupPaths, r.log); err == nil {
 			errs = append(errs, m.KillAll(ctx))
 		}
 	}
 	r.killPause(ctx, sb)
-	if sb.NetID != "" {
-		errs = append(errs, r.net.Detach(ctx, r.log, sb.NetID))
-	}
 	return errors.Join(errs...)
 }
 

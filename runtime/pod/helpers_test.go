@@ -1,0 +1,220 @@
+package pod
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skiffrun/skiff/cgroups"
+	"github.com/skiffrun/skiff/image/importer"
+	"github.com/skiffrun/skiff/image/store"
+	"github.com/skiffrun/skiff/netns"
+)
+
+// lab is a disposable host for pods: temporary state and data
+// directories holding the busybox image, a network namespace acting as
+// the host (bridge, veths, nftables rules go there, never into the
+// machine's own) and the test's nested cgroup parent.
+type lab struct {
+	t    *testing.T
+	cfg  Config
+	host string
+}
+
+func newLab(t *testing.T) *lab {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: makes namespaces, cgroups, overlay mounts and nftables rules")
+	}
+	for _, bin := range []string{"/bin/busybox", "nsenter", "ip", "nft"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("needs %s (apt busybox-static util-linux iproute2 nftables)", bin)
+		}
+	}
+	dir := t.TempDir()
+	host, err := netns.Create(filepath.Join(dir, "netns"), "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { netns.Remove(host) })
+	l := &lab{t: t, host: host}
+	l.nsenter("ip", "link", "set", "lo", "up")
+	resolv := filepath.Join(dir, "resolv.conf")
+	os.WriteFile(resolv, []byte("nameserver 192.0.2.53\n"), 0o644)
+	hosts := filepath.Join(dir, "hosts")
+	os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"), 0o644)
+	self, _ := os.Executable()
+	l.cfg = Config{Root: filepath.Join(dir, "run"), DataDir: filepath.Join(dir, "data"), HostNetns: host,
+		CgroupParent: testCgroupParent, Self: self, ResolvConf: resolv, HostsFile: hosts,
+		Backoff: Backoff{Base: 200 * time.Millisecond}}
+	st, err := store.Open(filepath.Join(l.cfg.DataDir, "images"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importer.Busybox(context.Background(), st, "/bin/busybox", slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// nsenter runs a command in the lab's host namespace.
+func (l *lab) nsenter(args ...string) string {
+	l.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + l.host}, args...)...).CombinedOutput()
+	if err != nil {
+		l.t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// run validates and starts a pod from YAML; the pod is force-removed at
+// the end of the test unless the test removed it.
+func (l *lab) run(y string) *Status {
+	l.t.Helper()
+	p := mustPod(l.t, y)
+	st, err := Run(context.Background(), l.cfg, p, true)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.t.Cleanup(func() {
+		if err := ForceRemove(context.Background(), l.cfg, p.Name); err != nil && !errors.Is(err, ErrNotExist) {
+			l.t.Errorf("remove pod %s: %v", p.Name, err)
+		}
+	})
+	return st
+}
+
+// waitFor polls the pod's status until ok says yes.
+func (l *lab) waitFor(name, what string, ok func(*Status) bool) *Status {
+	l.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, err := Get(l.cfg, name)
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("pod %s: timed out waiting for %s; status: %+v\nmonitor log:\n%s", name, what, st, l.monitorLog(name))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (l *lab) monitorLog(name string) string {
+	data, _ := os.ReadFile(filepath.Join(l.cfg.Root, "pods", name, "monitor.log"))
+	return string(data)
+}
+
+func (l *lab) logs(pod, ctr string, previous bool) string {
+	l.t.Helper()
+	var buf bytes.Buffer
+	if err := Logs(context.Background(), l.cfg, pod, LogOptions{Container: ctr, Previous: previous}, &buf); err != nil {
+		l.t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func (l *lab) exec(pod, ctr string, args ...string) (string, int) {
+	l.t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- b
+	}()
+	code, err := Exec(context.Background(), l.cfg, pod, ExecOptions{Container: ctr, Args: args, Stdout: w, Stderr: w})
+	w.Close()
+	out := <-done
+	if err != nil {
+		l.t.Fatalf("exec %v: %v", args, err)
+	}
+	return string(out), code
+}
+
+func running(name string) func(*Status) bool {
+	return func(st *Status) bool {
+		c, err := st.Container(name)
+		return err == nil && c.State == StateRunning
+	}
+}
+
+func terminal(st *Status) bool { return st.Terminal() }
+
+// trace is what a pod leaves on the host, recorded while it runs.
+type trace struct {
+	pids    []int
+	cgroups map[string]string
+}
+
+func (l *lab) trace(name string) trace {
+	l.t.Helper()
+	var sb Sandbox
+	if err := readJSON(Layout{Dir: filepath.Join(l.cfg.Root, "pods", name)}.sandbox(), &sb); err != nil {
+		l.t.Fatal(err)
+	}
+	st, _ := Get(l.cfg, name)
+	tr := trace{pids: []int{sb.PausePid, st.MonitorPid}, cgroups: sb.CgroupPaths}
+	for _, c := range st.Containers {
+		if c.Pid > 0 {
+			tr.pids = append(tr.pids, c.Pid)
+		}
+	}
+	return tr
+}
+
+// assertClean fails unless nothing of pod name is left: processes, its
+// cgroup, mounts, links and nftables tables in the host namespace, state
+// and volume directories.
+func (l *lab) assertClean(name string, tr trace) {
+	l.t.Helper()
+	time.Sleep(100 * time.Millisecond)
+	for _, pid := range tr.pids {
+		if data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && !bytes.Contains(data, []byte(") Z ")) {
+			l.t.Errorf("process %d left: %s", pid, data)
+		}
+	}
+	if m, err := cgroups.Load(tr.cgroups, nil); err == nil && m.Exists() {
+		l.t.Errorf("pod cgroup left: %v", tr.cgroups)
+	}
+	mounts, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if strings.Contains(line, l.cfg.DataDir) || strings.Contains(line, l.cfg.Root) {
+			l.t.Errorf("mount left: %s", line)
+		}
+	}
+	links := ""
+	for i := 0; i < 100; i++ { // the kernel removes veths asynchronously
+		if links = l.nsenter("ip", "-o", "link", "show"); strings.Count(links, "\n") == 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Count(links, "\n") != 1 {
+		l.t.Errorf("links left in the host namespace:\n%s", links)
+	}
+	if tables := l.nsenter("nft", "list", "tables"); strings.TrimSpace(tables) != "" {
+		l.t.Errorf("nftables tables left: %s", tables)
+	}
+	for _, d := range []string{filepath.Join(l.cfg.Root, "pods", name), filepath.Join(l.cfg.DataDir, "pods", name)} {
+		if _, err := os.Stat(d); err == nil {
+			l.t.Errorf("directory left: %s", d)
+		}
+	}
+}
