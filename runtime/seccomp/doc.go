@@ -9,8 +9,9 @@
 //   - profile.go: the profile checked and turned into rules per
 //     architecture and syscall number (errors name the field);
 //   - compile.go: the rules as BPF: check the architecture, load the
-//     syscall number, find it with a binary search, compare 64-bit
-//     arguments as two 32-bit halves, return an action;
+//     syscall number, find it with a binary search, return an action;
+//   - cond.go: argument conditions, 64-bit comparisons made of two 32-bit
+//     halves;
 //   - default.go: the default allowlist and why each group is there;
 //   - install_linux.go: no_new_privs, then seccomp(SECCOMP_SET_MODE_FILTER).
 //

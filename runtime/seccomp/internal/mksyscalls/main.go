@@ -61,6 +61,10 @@ func xsys() (dir, version string, err error) {
 	return f[0], f[1], nil
 }
 
+// armPrivate are ARM's private syscalls (__ARM_NR_*), which x/sys does not
+// list but libseccomp, and so seccomp profiles, know.
+var armPrivate = []string{"breakpoint", "cacheflush", "usr26", "usr32", "set_tls", "get_tls"}
+
 var constLine = regexp.MustCompile(`^\s*SYS_([A-Z0-9_]+)\s*=\s*(\d+)`)
 
 // parse reads "SYS_NAME = number" lines; the syscall's name is the
@@ -93,6 +97,9 @@ func render(version string, tables map[string]map[string]uint32) ([]byte, error)
 	writeTable(&b, "syscallsX86_64", "x86_64 (64-bit ABI)", tables["amd64"])
 	writeTable(&b, "syscallsI386", "i386, also the 32-bit ABI of x86_64 kernels", tables["386"])
 	other := map[string]bool{}
+	for _, name := range armPrivate {
+		other[name] = true
+	}
 	for arch, t := range tables {
 		for name := range t {
 			if _, ok := tables["amd64"][name]; ok {
