@@ -37,6 +37,7 @@ func newAPIServerCmd(opts *globalOptions) *cobra.Command {
 	f.StringVar(&rc.EtcdClientURL, "etcd-listen-client-url", "http://127.0.0.1:2379", "where embedded etcd serves clients")
 	f.StringVar(&rc.EtcdPeerURL, "etcd-listen-peer-url", "http://127.0.0.1:2380", "where embedded etcd listens for peers")
 	f.StringVar(&rc.BindAddress, "bind-address", "0.0.0.0", "address to serve HTTPS on")
+	f.StringVar(&rc.Server.AdvertiseAddress, "advertise-address", "", "address pods reach the server at (default: --bind-address, or the first non-loopback IPv4)")
 	f.IntVar(&rc.SecurePort, "secure-port", 6443, "port to serve HTTPS on")
 	f.StringSliceVar(&rc.Hosts, "tls-san", nil, "extra names and addresses for the serving certificate")
 	f.StringVar(&rc.Server.ServiceCIDR, "service-cluster-ip-range", "10.96.0.0/12", "CIDR ClusterIPs are allocated from")

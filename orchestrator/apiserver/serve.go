@@ -58,6 +58,10 @@ func Run(ctx context.Context, rc RunConfig) error {
 	defer st.Close()
 	cfg := rc.Server
 	cfg.Store, cfg.Log = st, rc.Log
+	if cfg.AdvertiseAddress == "" {
+		cfg.AdvertiseAddress = advertiseAddress(rc.BindAddress)
+	}
+	cfg.AdvertisePort = rc.SecurePort
 	srv, err := New(cfg)
 	if err != nil {
 		return err
@@ -158,4 +162,19 @@ func Kubeconfig(pki *PKI, server, user string, groups ...string) ([]byte, error)
 		return nil, fmt.Errorf("encode kubeconfig: %w", err)
 	}
 	return b, nil
+}
+
+// advertiseAddress is the address pods should use: the bind address, or
+// for a wildcard bind the host's first non-loopback IPv4 address.
+func advertiseAddress(bind string) string {
+	if ip := net.ParseIP(bind); ip != nil && !ip.IsUnspecified() {
+		return bind
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			return n.IP.String()
+		}
+	}
+	return "127.0.0.1"
 }

@@ -34,6 +34,11 @@ type Config struct {
 	ServiceCIDR              string
 	NodePortMin, NodePortMax int
 
+	// AdvertiseAddress and AdvertisePort are where pods reach this server:
+	// the endpoints of the default/kubernetes service (none if empty).
+	AdvertiseAddress string
+	AdvertisePort    int
+
 	// BookmarkInterval is how often watches that allow bookmarks get one
 	// (default 1 minute).
 	BookmarkInterval time.Duration
@@ -111,6 +116,9 @@ func fillDefaults(c *Config) {
 func (s *Server) Start(ctx context.Context) error {
 	if err := s.bootstrap(ctx); err != nil {
 		return err
+	}
+	if err := s.reconcileKubernetesService(ctx); err != nil {
+		return fmt.Errorf("reconcile default/kubernetes service: %w", err)
 	}
 	s.goBackground(s.compactLoop)
 	s.goBackground(s.watchNamespaces)

@@ -300,3 +300,15 @@ func TestConvertedViews(t *testing.T) {
 		t.Fatalf("v2 view of a v1 HPA: %+v %v", v2, err)
 	}
 }
+
+func TestKubernetesService(t *testing.T) {
+	_, _, cs := testServer(t, func(c *Config) { c.AdvertiseAddress, c.AdvertisePort = "127.0.0.1", 6443 })
+	svc, err := cs.CoreV1().Services("default").Get(context.Background(), "kubernetes", metav1.GetOptions{})
+	if err != nil || svc.Spec.ClusterIP != "10.96.0.1" || svc.Spec.Ports[0].Port != 443 {
+		t.Fatalf("kubernetes service: %+v %v", svc, err)
+	}
+	ep, err := cs.CoreV1().Endpoints("default").Get(context.Background(), "kubernetes", metav1.GetOptions{})
+	if err != nil || ep.Subsets[0].Addresses[0].IP != "127.0.0.1" || ep.Subsets[0].Ports[0].Port != 6443 {
+		t.Fatalf("kubernetes endpoints: %+v %v", ep, err)
+	}
+}
