@@ -78,6 +78,14 @@ func (l *lab) nsenter(args ...string) string {
 	return string(out)
 }
 
+// nsenterMaybe is nsenter that returns the output even on failure.
+func (l *lab) nsenterMaybe(args ...string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + l.host}, args...)...).CombinedOutput()
+	return string(out)
+}
+
 // run validates and starts a pod from YAML; the pod is force-removed at
 // the end of the test unless the test removed it.
 func (l *lab) run(y string) *Status {
