@@ -2,12 +2,12 @@ package pod
 
 import (
 	"fmt"
-	"syscall"
-	"time"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
