@@ -70,7 +70,7 @@ var allowed = []string{
 	"timer_gettime64", "timer_settime", "timer_settime64",
 	// sockets (socket itself is below: no AF_VSOCK) and System V IPC
 	"socketpair", "bind", "listen", "accept", "accept4", "connect", "getsockname", "getpeername",
-	"getsockopt", "setsockopt", "send", "sendto", "sendmsg", "sendmmsg", "recv", "recvfrom", "recvmsg",
+	"getsockopt", "setsockopt", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg",
 	"recvmmsg", "recvmmsg_time64", "shutdown", "socketcall", "ipc", "shmget", "shmat", "shmdt", "shmctl",
 	"semget", "semop", "semtimedop", "semtimedop_time64", "semctl", "msgget", "msgsnd", "msgrcv", "msgctl",
 	"mq_open", "mq_unlink", "mq_timedsend", "mq_timedsend_time64", "mq_timedreceive",
