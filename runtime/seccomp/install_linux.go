@@ -1,7 +1,6 @@
 package seccomp
 
 import (
-	"errors"
 	"fmt"
 	"runtime"
 	"unsafe"
@@ -50,7 +49,7 @@ func Install(p *Program) error {
 	case errno != 0:
 		return fmt.Errorf("install seccomp filter: %w", errno)
 	case r != 0: // TSYNC: the id of a thread that could not take the filter
-		return fmt.Errorf("install seccomp filter: %w: thread %d has a conflicting filter", errors.ErrUnsupported, r)
+		return fmt.Errorf("install seccomp filter with TSYNC: thread %d has a filter this one does not extend", r)
 	}
 	return nil
 }
