@@ -121,6 +121,10 @@ func (s *Server) serveGroupDiscovery(w http.ResponseWriter, r *http.Request) boo
 	default:
 		return false
 	}
+	if err := s.authorize(r, Attributes{Verb: "get", Path: r.URL.Path}); err != nil {
+		writeError(w, r, err)
+		return true
+	}
 	o, err := negotiate(r)
 	if err != nil {
 		writeError(w, r, err)

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -69,6 +70,14 @@ type MutatingAdmission interface {
 // ValidatingAdmission may reject a validated object before it is stored.
 type ValidatingAdmission interface {
 	Validate(ctx context.Context, req *AdmissionRequest) error
+}
+
+// RateLimiter decides whether a request may run now (lab 11's
+// max-in-flight and per-user limits). A refused request gets 429 with
+// Retry-After.
+type RateLimiter interface {
+	// Admit is called when a request starts; done, if ok, when it ends.
+	Admit(r *http.Request, u *User) (ok bool, retryAfter time.Duration, done func())
 }
 
 // allowAll is the default for every stage: everyone is an administrator,

@@ -28,6 +28,7 @@ type Config struct {
 	Authorizer    Authorizer
 	Mutating      []MutatingAdmission
 	Validating    []ValidatingAdmission
+	RateLimiter   RateLimiter // nil: no limit
 
 	// ServiceCIDR is where ClusterIPs come from (default 10.96.0.0/12);
 	// NodePorts come from NodePortMin..NodePortMax (default 30000-32767).
@@ -145,19 +146,58 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/version", s.serveVersion)
+	nr := s.nonResource
+	mux.Handle("/version", nr(http.HandlerFunc(s.serveVersion)))
 	for _, p := range []string{"/healthz", "/livez", "/readyz"} {
-		mux.HandleFunc(p, s.serveHealth)
-		mux.HandleFunc(p+"/", s.serveHealth)
+		mux.Handle(p, nr(http.HandlerFunc(s.serveHealth)))
+		mux.Handle(p+"/", nr(http.HandlerFunc(s.serveHealth)))
 	}
-	mux.Handle("/metrics", s.metrics.handler())
-	mux.HandleFunc("/openapi/", s.serveOpenAPI)
-	mux.HandleFunc("/api", s.serveDiscovery)
+	mux.Handle("/metrics", nr(s.metrics.handler()))
+	mux.Handle("/openapi/", nr(http.HandlerFunc(s.serveOpenAPI)))
+	mux.Handle("/api", nr(http.HandlerFunc(s.serveDiscovery)))
 	mux.HandleFunc("/api/", s.serveAPI)
-	mux.HandleFunc("/apis", s.serveDiscovery)
+	mux.Handle("/apis", nr(http.HandlerFunc(s.serveDiscovery)))
 	mux.HandleFunc("/apis/", s.serveAPI)
-	mux.HandleFunc("/", s.serveNotFound)
-	return s.recoverPanics(s.instrument(s.authenticate(mux)))
+	mux.Handle("/", nr(http.HandlerFunc(s.serveNotFound)))
+	return s.recoverPanics(s.instrument(s.authenticate(s.limit(mux))))
+}
+
+// nonResource authorizes requests for paths that name no resource
+// (/version, /healthz, discovery, /openapi) as Kubernetes does: verb get
+// (or the method) on the path.
+func (s *Server) nonResource(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		verb := strings.ToLower(r.Method)
+		if r.Method == http.MethodHead {
+			verb = "get"
+		}
+		if err := s.authorize(r, Attributes{Verb: verb, Path: r.URL.Path}); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limit applies the rate limiter, after authentication so that limits can
+// be per user.
+func (s *Server) limit(next http.Handler) http.Handler {
+	if s.cfg.RateLimiter == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, retry, done := s.cfg.RateLimiter.Admit(r, UserFrom(r.Context()))
+		if !ok {
+			secs := int(retry.Seconds() + 0.999)
+			w.Header().Set("Retry-After", fmt.Sprint(secs))
+			writeError(w, r, apierrors.NewTooManyRequests("too many requests, please try again later", secs))
+			return
+		}
+		if done != nil {
+			defer done()
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics turns a handler panic into a 500 Status (and a log line)
