@@ -52,7 +52,9 @@ func (noAuth) Authenticate(r *http.Request) (*User, bool, error) {
 
 type refuseAll struct{}
 
-func (refuseAll) Admit(*http.Request, *User) (bool, time.Duration, func()) { return false, 2 * time.Second, nil }
+func (refuseAll) Admit(*http.Request, *User) (bool, time.Duration, func()) {
+	return false, 2 * time.Second, nil
+}
 
 func TestPipelineStages(t *testing.T) {
 	authz := &denySecrets{}
