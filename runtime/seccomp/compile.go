@@ -32,7 +32,7 @@ const (
 
 // leafSize is how many syscall numbers the binary search leaves to a linear
 // scan.
-const leafSize = 4
+var leafSize = 4
 
 // Compile checks a profile and compiles it. A nil profile means no
 // filter: Compile returns a nil program, which Install ignores.
