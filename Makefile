@@ -7,13 +7,14 @@ BIN := bin/skiff
 export CGO_ENABLED := 0
 
 # Packages the demo needs: a static busybox for the offline base image.
-DEMO_PKGS := busybox-static
+DEMO_PKGS := busybox-static iproute2 util-linux
 # Packages the tests need: the demo's, plus the peers and servers the tests
 # start on loopback (runc, a registry, etcd, skopeo, umoci) and qemu for the
 # pure cgroup v2 VM lane.
-TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-system-x86 iproute2 nftables kmod cpio
+TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-system-x86 iproute2 nftables kmod cpio \
+	util-linux procps xz-utils time
 
-.PHONY: all build demo test test-unit test-root test-vm deps-demo deps-test bench conformance clean
+.PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net conformance clean
 
 all: build
 
@@ -42,6 +43,12 @@ test-vm: deps-test build
 
 bench: deps-test build
 	./scripts/bench.sh
+
+bench-image: deps-test build
+	./scripts/bench-image.sh
+
+bench-net: deps-test build
+	./scripts/bench-net.sh
 
 conformance: deps-test build
 	./scripts/conformance.sh
