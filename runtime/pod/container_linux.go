@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -182,12 +183,55 @@ func (c *Container) copyLogs(outR, errR *os.File) {
 }
 
 // StartContainer releases a created container and starts waiting for it.
+//
+// It opens exec.fifo itself instead of calling container.Runtime.Start,
+// which polls the init and can report a container that started and exited
+// within one poll (a `true`) as "exited before start"; here the reaper
+// runs first and the fifo's byte decides.
 func (r *Runtime) StartContainer(ctx context.Context, c *Container) error {
-	if err := r.containers(c.sb).Start(ctx, c.Name); err != nil {
+	go c.wait()
+	if err := c.release(ctx, r.containers(c.sb).Root); err != nil {
 		return fmt.Errorf("start container %s in pod %s: %w", c.Name, c.sb.Name, err)
 	}
-	go c.wait()
 	return nil
+}
+
+func (c *Container) release(ctx context.Context, root string) error {
+	fifo := filepath.Join(container.Dir(root, c.Name), "exec.fifo")
+	read := make(chan error, 1)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_RDONLY, 0)
+		if err != nil {
+			read <- err
+			return
+		}
+		defer f.Close()
+		if n, err := f.Read(make([]byte, 1)); n != 1 {
+			read <- fmt.Errorf("read exec.fifo: init closed it without starting (%v)", err)
+			return
+		}
+		read <- nil
+	}()
+	select {
+	case err := <-read:
+		if err == nil {
+			os.Remove(fifo)
+		}
+		return err
+	case <-c.done:
+		select {
+		case err := <-read:
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+		f, err := os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0) // unblock our reader
+		if err == nil {
+			f.Close()
+		}
+		return fmt.Errorf("container init exited before start (status %d)", c.code)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // wait reaps the container's init (we are its parent), then gives the log

@@ -25,12 +25,12 @@ import (
 // the host (bridge, veths, nftables rules go there, never into the
 // machine's own) and the test's nested cgroup parent.
 type lab struct {
-	t    *testing.T
+	t    testing.TB
 	cfg  Config
 	host string
 }
 
-func newLab(t *testing.T) *lab {
+func newLab(t testing.TB) *lab {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: makes namespaces, cgroups, overlay mounts and nftables rules")

@@ -11,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-func mustPod(t *testing.T, y string) *corev1.Pod {
+func mustPod(t testing.TB, y string) *corev1.Pod {
 	t.Helper()
 	p, err := Parse([]byte(y))
 	if err != nil {
