@@ -236,6 +236,32 @@ func TestNamesOfOtherArchitecturesAreIgnored(t *testing.T) {
 	}
 }
 
+func TestDefaultForCapabilities(t *testing.T) {
+	admin := DefaultFor([]string{"CAP_SYS_ADMIN", "CAP_SYS_CHROOT", "CAP_NO_SUCH"})
+	_, v := compile(t, admin)
+	for _, c := range []call{x64("mount"), x64("setns"), x64("unshare", unix.CLONE_NEWUSER), x64("clone", unix.CLONE_NEWNET),
+		x64("clone3"), x64("chroot"), x64("read"), i386("mount")} {
+		if got := v.run(t, c); got != allow {
+			t.Errorf("with CAP_SYS_ADMIN and CAP_SYS_CHROOT %+v: %#x", c, got)
+		}
+	}
+	for _, c := range []call{x64("init_module"), x64("reboot"), x64("keyctl"), x64("socket", unix.AF_VSOCK), x64("personality", 0x1234)} {
+		if got := v.run(t, c); got != eperm {
+			t.Errorf("with CAP_SYS_ADMIN and CAP_SYS_CHROOT %+v: %#x, want EPERM", c, got)
+		}
+	}
+	for c, names := range byCapability {
+		for _, name := range names {
+			if _, ok := notAllowed[name]; !ok {
+				t.Errorf("%s (for %s) is not listed as refused by default", name, c)
+			}
+		}
+		if _, err := Compile(DefaultFor([]string{c})); err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+	}
+}
+
 func mustCompile(t *testing.T, p *specs.LinuxSeccomp) *Program {
 	prog, err := Compile(p)
 	if err != nil {

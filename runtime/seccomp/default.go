@@ -1,6 +1,8 @@
 package seccomp
 
 import (
+	"slices"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -101,6 +103,8 @@ var notAllowed = map[string]string{
 	"lookup_dcookie": "kernel profiling", "kcmp": "inspects other processes' kernel objects",
 	"pidfd_getfd": "steals other processes' files", "mbind": "NUMA policy (CAP_SYS_NICE)",
 	"set_mempolicy": "NUMA policy", "migrate_pages": "NUMA policy", "move_pages": "NUMA policy",
+	"get_mempolicy": "NUMA policy", "set_mempolicy_home_node": "NUMA policy",
+	"process_madvise": "advises another process's memory", "clock_settime64": "the host's clock",
 	"nfsservctl": "host services", "personality": "only the usual personas", "vm86": "legacy",
 	"vm86old": "legacy", "uselib": "legacy", "ustat": "legacy", "sysfs": "legacy", "_sysctl": "legacy",
 	"fanotify_init": "watches the whole host", "vhangup": "terminals",
@@ -110,10 +114,39 @@ var notAllowed = map[string]string{
 const namespaceFlags = unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
 	unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET
 
-// Default returns the profile `skiff run` gives a container: an allowlist,
-// EPERM for everything else, for the x86_64 and i386 ABIs. It is a new
-// value each time: the caller may change it.
-func Default() *specs.LinuxSeccomp {
+// byCapability are the syscalls a capability makes useful, allowed by
+// DefaultFor when the container's bounding set has it (as Docker does):
+// the kernel still checks the capability itself.
+var byCapability = map[string][]string{
+	"CAP_SYS_ADMIN": {"bpf", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
+		"mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open", "quotactl", "quotactl_fd",
+		"setdomainname", "sethostname", "setns", "syslog", "umount", "umount2", "clone", "clone3", "unshare"},
+	"CAP_SYS_BOOT":        {"reboot"},
+	"CAP_SYS_CHROOT":      {"chroot"},
+	"CAP_SYS_MODULE":      {"init_module", "finit_module", "delete_module"},
+	"CAP_SYS_PACCT":       {"acct"},
+	"CAP_SYS_PTRACE":      {"kcmp", "pidfd_getfd", "process_madvise", "userfaultfd"},
+	"CAP_SYS_RAWIO":       {"iopl", "ioperm"},
+	"CAP_SYS_TIME":        {"settimeofday", "stime", "clock_settime", "clock_settime64"},
+	"CAP_SYS_TTY_CONFIG":  {"vhangup"},
+	"CAP_SYS_NICE":        {"get_mempolicy", "mbind", "set_mempolicy", "set_mempolicy_home_node", "migrate_pages", "move_pages"},
+	"CAP_SYSLOG":          {"syslog"},
+	"CAP_BPF":             {"bpf"},
+	"CAP_PERFMON":         {"perf_event_open"},
+	"CAP_DAC_READ_SEARCH": {"open_by_handle_at"},
+}
+
+// Default returns the profile `skiff run` gives a container with the
+// default capabilities: an allowlist, EPERM for everything else, for the
+// x86_64 and i386 ABIs. It is a new value each time: the caller may change
+// it.
+func Default() *specs.LinuxSeccomp { return DefaultFor(nil) }
+
+// DefaultFor is Default for a container whose bounding set is caps: each
+// capability also allows the syscalls it is for (CAP_SYS_ADMIN: mount,
+// setns, namespaces in clone and unshare ...; CAP_SYS_CHROOT: chroot), so
+// that `--cap-add` is not undone by the filter. Unknown names add nothing.
+func DefaultFor(caps []string) *specs.LinuxSeccomp {
 	errno := func(e unix.Errno) *uint { n := uint(e); return &n }
 	p := &specs.LinuxSeccomp{
 		DefaultAction:   specs.ActErrno,
@@ -121,15 +154,27 @@ func Default() *specs.LinuxSeccomp {
 		Architectures:   []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32},
 		Syscalls: []specs.LinuxSyscall{
 			{Names: append([]string(nil), allowed...), Action: specs.ActAllow},
-			// clone and unshare, but no new namespace (unprivileged user
-			// namespaces open much of the kernel to the container).
-			{Names: []string{"clone", "unshare"}, Action: specs.ActAllow,
-				Args: []specs.LinuxSeccompArg{{Index: 0, Value: namespaceFlags, ValueTwo: 0, Op: specs.OpMaskedEqual}}},
-			{Names: []string{"clone3"}, Action: specs.ActErrno, ErrnoRet: errno(unix.ENOSYS)},
 			// every socket family but vsock (talks to the hypervisor).
 			{Names: []string{"socket"}, Action: specs.ActAllow,
 				Args: []specs.LinuxSeccompArg{{Index: 0, Value: unix.AF_VSOCK, Op: specs.OpNotEqual}}},
 		},
+	}
+	var extra []string
+	for _, c := range caps {
+		extra = append(extra, byCapability[c]...)
+	}
+	if len(extra) > 0 {
+		p.Syscalls = append(p.Syscalls, specs.LinuxSyscall{Names: extra, Action: specs.ActAllow})
+	}
+	if !slices.Contains(caps, "CAP_SYS_ADMIN") {
+		p.Syscalls = append(p.Syscalls,
+			// clone and unshare, but no new namespace (unprivileged user
+			// namespaces open much of the kernel to the container).
+			specs.LinuxSyscall{Names: []string{"clone", "unshare"}, Action: specs.ActAllow,
+				Args: []specs.LinuxSeccompArg{{Index: 0, Value: namespaceFlags, ValueTwo: 0, Op: specs.OpMaskedEqual}}},
+			// clone3's flags are in memory BPF cannot read: ENOSYS makes
+			// libc fall back to clone.
+			specs.LinuxSyscall{Names: []string{"clone3"}, Action: specs.ActErrno, ErrnoRet: errno(unix.ENOSYS)})
 	}
 	// personality: the default persona, with or without the 32-bit
 	// address space, and the query (0xffffffff).
