@@ -120,14 +120,16 @@ busybox_rootfs() {
 	local out=$1 dir a
 	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 	dir=$(mktemp -d "$CONFORMANCE_CACHE/rootfs.XXXXXX")
-	mkdir -p "$dir"/{bin,etc,proc,sys,dev,tmp}
+	# The tarball's "./" sets the bundle's mode: non-root tests need 0755.
+	chmod 0755 "$dir"
+	mkdir -p "$dir"/{bin,etc,proc,sys,dev}
 	cp /bin/busybox "$dir/bin/busybox"
 	for a in $(/bin/busybox --list); do
 		[ "$a" = busybox ] || ln -sf busybox "$dir/bin/$a"
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
-	tar -C "$dir" -czf "$out" .
+	tar -C "$dir" --owner=0 --group=0 -czf "$out" .
 	rm -rf "$dir"
 }
 
@@ -179,10 +181,14 @@ hierarchies() {
 
 sandbox=skiff-conformance-$$
 
-# make_sandbox creates the sandbox cgroup below ours in every hierarchy.
+# make_sandbox creates the sandbox cgroup below ours in every hierarchy,
+# after removing the empty sandboxes of runs that were killed.
 make_sandbox() {
-	local mnt own opts type d
+	local mnt own opts type d old
 	while read -r mnt own opts type; do
+		for old in "${own%/}"/skiff-conformance-*; do
+			[ -d "$old" ] && ! kill -0 "${old##*-}" 2>/dev/null && rmdir "$old" 2>/dev/null || true
+		done
 		d=${own%/}/$sandbox
 		mkdir "$d"
 		if [ -f "$d/cpuset.cpus" ]; then
@@ -229,21 +235,25 @@ root_names() {
 	done < <(hierarchies) | sort
 }
 
-programs() {
-	if [ -n "$CONFORMANCE_TESTS" ]; then
-		for p in $CONFORMANCE_TESTS; do
-			[ -x "$bin/$p" ] || die "CONFORMANCE_TESTS: no validation program $p (see $bin)"
-			echo "$p"
-		done
+# list_programs sets progs to the validation programs to run.
+list_programs() {
+	local p
+	progs=()
+	if [ -z "$CONFORMANCE_TESTS" ]; then
+		mapfile -t progs < <(cd "$bin" && ls | grep -v '^runtimetest$' | sort)
 		return
 	fi
-	(cd "$bin" && ls | grep -v '^runtimetest$' | sort)
+	for p in $CONFORMANCE_TESTS; do
+		[ -x "$bin/$p" ] || die "CONFORMANCE_TESTS: no validation program $p (the programs: $(cd "$bin" && ls | grep -v '^runtimetest$' | tr '\n' ' '))"
+		progs+=("$p")
+	done
 }
 
 main() {
 	local before after started status
 	started=$(date +%s)
 	build_suite
+	list_programs
 	prepare_work
 	before=$(root_names)
 	trap remove_sandbox EXIT
@@ -255,14 +265,14 @@ main() {
 			echo "$BASHPID" >"${own%/}/$sandbox/cgroup.procs"
 		done < <(hierarchies)
 		exec unshare --cgroup --mount --propagation private \
-			"$repo/scripts/conformance/inner.sh" "$work" "$bin" "$CONFORMANCE_TIMEOUT" "$CONFORMANCE_RETRIES" $(programs)
+			"$repo/scripts/conformance/inner.sh" "$work" "$bin" "$CONFORMANCE_TIMEOUT" "$CONFORMANCE_RETRIES" "${progs[@]}"
 	) || log "inner run exited $?"
 	remove_sandbox
 	trap - EXIT
 	after=$(root_names)
 	comm -13 <(echo "$before") <(echo "$after") | sed 's/^/conformance: leak at a hierarchy root: /' >&2
 	status=0
-	"$repo/scripts/conformance/report.sh" "$results" $(programs) | tee "$results/report.txt" || status=$?
+	"$repo/scripts/conformance/report.sh" "$results" "${progs[@]}" | tee "$results/report.txt" || status=$?
 	log "took $(($(date +%s) - started))s; results in $results"
 	if [ "$CONFORMANCE_REPORT_ONLY" = 1 ]; then return 0; fi
 	return "$status"
