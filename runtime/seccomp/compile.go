@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"fmt"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
@@ -17,6 +18,55 @@ type Program struct {
 	// Ignored lists syscall names of the profile that the filtered
 	// architectures do not have (the caller may log them).
 	Ignored []string
+}
+
+// String lists the program, one instruction a line, in the notation of
+// bpf_asm, with jump targets as line numbers: "jeq #k, then, else".
+func (p *Program) String() string {
+	var b strings.Builder
+	for i, in := range p.Filter {
+		fmt.Fprintf(&b, "%d: %s\n", i, listing(in, i))
+	}
+	return b.String()
+}
+
+func listing(in ins, at int) string {
+	jumps := map[uint16]string{unix.BPF_JEQ: "jeq", unix.BPF_JGT: "jgt", unix.BPF_JGE: "jge"}
+	switch {
+	case in.Op == unix.BPF_LD|unix.BPF_W|unix.BPF_ABS:
+		return fmt.Sprintf("ld [%d]", in.K)
+	case in.Op == unix.BPF_ALU|unix.BPF_AND|unix.BPF_K:
+		return fmt.Sprintf("and #%#x", in.K)
+	case in.Op == unix.BPF_RET|unix.BPF_K:
+		return "ret " + retName(in.K)
+	case in.Op == unix.BPF_JMP|unix.BPF_JA:
+		return fmt.Sprintf("ja %d", at+1+int(in.K))
+	case in.Op&0x07 == unix.BPF_JMP && jumps[in.Op&0xf0] != "":
+		return fmt.Sprintf("%s #%#x, %d, %d", jumps[in.Op&0xf0], in.K, at+1+int(in.Jt), at+1+int(in.Jf))
+	}
+	return fmt.Sprintf("%+v", in)
+}
+
+// retName spells a SECCOMP_RET_* value.
+func retName(v uint32) string {
+	data := v & unix.SECCOMP_RET_DATA
+	switch v &^ unix.SECCOMP_RET_DATA {
+	case unix.SECCOMP_RET_ALLOW:
+		return "ALLOW"
+	case unix.SECCOMP_RET_ERRNO:
+		return fmt.Sprintf("ERRNO(%d)", data)
+	case unix.SECCOMP_RET_TRACE:
+		return fmt.Sprintf("TRACE(%d)", data)
+	case unix.SECCOMP_RET_KILL_PROCESS:
+		return "KILL_PROCESS"
+	case unix.SECCOMP_RET_KILL_THREAD:
+		return "KILL_THREAD"
+	case unix.SECCOMP_RET_TRAP:
+		return "TRAP"
+	case unix.SECCOMP_RET_LOG:
+		return "LOG"
+	}
+	return fmt.Sprintf("%#x", v)
 }
 
 // maxInstructions is the kernel's limit (BPF_MAXINSNS).
