@@ -3,8 +3,9 @@
 // ambient) into the five kernel capability sets of the container's init,
 // and applies them on the init's last steps before execve.
 //
-// Lab 07 ("the OCI bundle and lifecycle") introduces it. Read names.go
-// first (capability names and numbers), then plan.go (the pure part: which
+// Lab 07 ("the OCI bundle and lifecycle") introduces it. Read
+// example_test.go first (a plan for `runc spec`'s capabilities), names.go
+// (capability names and numbers), then plan.go (the pure part: which
 // bits end up in which set, validated with errors naming the field), then
 // apply_linux.go (the order of prctl and capset calls around setuid).
 //
