@@ -172,7 +172,11 @@ func (r *resource) subresources() []subresource {
 		if r.group == "" {
 			out = append(out,
 				subresource{"binding", schema.GroupVersionKind{Version: "v1", Kind: "Binding"}, createOnly},
-				subresource{"eviction", schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "Eviction"}, createOnly})
+				subresource{"eviction", schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "Eviction"}, createOnly},
+				subresource{"log", r.gvk(), []string{"get"}},
+				subresource{"exec", schema.GroupVersionKind{Version: "v1", Kind: "PodExecOptions"}, []string{"create", "get"}},
+				subresource{"attach", schema.GroupVersionKind{Version: "v1", Kind: "PodAttachOptions"}, []string{"create", "get"}},
+				subresource{"portforward", schema.GroupVersionKind{Version: "v1", Kind: "PodPortForwardOptions"}, []string{"create", "get"}})
 		}
 	case "namespaces":
 		out = append(out, subresource{"finalize", r.gvk(), []string{"update"}})

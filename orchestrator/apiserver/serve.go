@@ -62,6 +62,11 @@ func Run(ctx context.Context, rc RunConfig) error {
 		cfg.AdvertiseAddress = advertiseAddress(rc.BindAddress)
 	}
 	cfg.AdvertisePort = rc.SecurePort
+	if cfg.KubeletTransport == nil {
+		if cfg.KubeletTransport, err = kubeletTransport(pki); err != nil {
+			return err
+		}
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		return err
@@ -177,4 +182,23 @@ func advertiseAddress(bind string) string {
 		}
 	}
 	return "127.0.0.1"
+}
+
+// kubeletTransport is how the server reaches node agents: with a client
+// certificate of the cluster CA (user kube-apiserver-kubelet-client, group
+// system:masters). Like kube-apiserver without
+// --kubelet-certificate-authority, it does not verify the kubelet's
+// serving certificate, which is often self-signed.
+func kubeletTransport(pki *PKI) (http.RoundTripper, error) {
+	certPEM, keyPEM, err := pki.Issue(ClientTemplate("kube-apiserver-kubelet-client", "system:masters"))
+	if err != nil {
+		return nil, err
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("kubelet client certificate: %w", err)
+	}
+	return &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert},
+		InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}, //nolint:gosec // see above
+		IdleConnTimeout: 90 * time.Second}, nil
 }

@@ -44,6 +44,10 @@ type Config struct {
 	// (default 1 minute).
 	BookmarkInterval time.Duration
 
+	// KubeletTransport reaches node agents for pods/log, exec, attach
+	// and portforward; nil answers those with 503.
+	KubeletTransport http.RoundTripper
+
 	// OpenAPI serves /openapi/v2 and /openapi/v3 when set.
 	OpenAPI http.Handler
 	// Tables prints objects as metav1.Table; nil prints NAME and AGE.

@@ -35,6 +35,8 @@ func (s *Server) serveSubresource(w http.ResponseWriter, r *http.Request, req re
 		return s.bind(w, r, req)
 	case req.subresource == "eviction" && res.kind == "Pod" && req.verb == "create":
 		return s.evict(w, r, req)
+	case kubeletPaths[req.subresource] != "" && res.kind == "Pod" && res.group == "":
+		return s.proxyToKubelet(w, r, req)
 	}
 	s.serveNotFound(w, r)
 	return nil

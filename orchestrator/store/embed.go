@@ -26,7 +26,8 @@ type Config struct {
 	// WatchProgressNotifyInterval makes embedded etcd send progress
 	// notifications this often (bookmarks); 0 keeps etcd's default.
 	WatchProgressNotifyInterval time.Duration
-	Log                         *slog.Logger
+	// Log receives embedded etcd's warnings and errors (nil: discarded).
+	Log *slog.Logger
 }
 
 // Open connects to the configured etcd, starting it first if embedded.
@@ -92,7 +93,7 @@ func embedConfig(c Config) (*embed.Config, error) {
 	cfg := embed.NewConfig()
 	cfg.Dir = c.DataDir
 	cfg.Name = "skiff"
-	cfg.LogLevel = "error"
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(etcdLogger(c.Log))
 	client, peer := orDefault(c.ClientURL, "http://127.0.0.1:2379"), orDefault(c.PeerURL, "http://127.0.0.1:2380")
 	cu, err := url.Parse(client)
 	if err != nil {
