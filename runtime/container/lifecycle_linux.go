@@ -106,7 +106,8 @@ func (rt *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	if err := destroyCgroup(ctx, st, rt.Log); err != nil {
 		return fmt.Errorf("delete container %s: %w", id, err)
 	}
-	if err := os.RemoveAll(st.dir); err != nil {
+	err = withLock(st.dir, func() error { return os.RemoveAll(st.dir) })
+	if err != nil && !errors.Is(err, ErrNotExist) {
 		return fmt.Errorf("delete container %s: %w", id, err)
 	}
 	return nil

@@ -78,7 +78,10 @@ func (rt *Runtime) finish(ctx context.Context, st *State, code int, remove bool)
 		return rt.Delete(ctx, st.ID, true)
 	}
 	st.ExitCode = &code
-	return st.save()
+	if err := st.save(); err != nil && !errors.Is(err, ErrNotExist) {
+		return err // a container removed while it ran (rm -f) has no state to keep
+	}
+	return nil
 }
 
 // exitStatus maps a wait result to a shell-style exit status.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 // Status values, as the OCI runtime spec names them.
@@ -100,13 +101,33 @@ func Load(root, id string) (*State, error) {
 	return &st, nil
 }
 
-// save writes the state atomically (temp file + rename).
+// save writes the state atomically (temp file + rename), under the
+// container's lock so that it cannot race a delete.
 func (s *State) save() error {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode state of %s: %w", s.ID, err)
 	}
-	return writeAtomic(filepath.Join(s.dir, stateFile), data)
+	return withLock(s.dir, func() error { return writeAtomic(filepath.Join(s.dir, stateFile), data) })
+}
+
+// withLock runs fn holding an exclusive flock on a container's state
+// directory. A directory already removed by a delete is not recreated:
+// fn is skipped and ErrNotExist returned.
+func withLock(dir string, fn func() error) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrNotExist, filepath.Base(dir))
+	}
+	defer unix.Close(fd)
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", dir, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Nlink == 0 {
+		return fmt.Errorf("%w: %s", ErrNotExist, filepath.Base(dir))
+	}
+	return fn()
 }
 
 func writeAtomic(path string, data []byte) error {

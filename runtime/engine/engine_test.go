@@ -119,9 +119,16 @@ func (v *env) removeAll(t *testing.T) {
 			t.Errorf("%s: %d entries left", dir, len(entries))
 		}
 	}
-	if out, _ := exec.Command("nsenter", "--net="+v.hostNS, "ip", "-o", "link").Output(); strings.Count(string(out), "\n") > 1 {
-		t.Errorf("links left in the host namespace:\n%s", out)
+	// A container's network namespace, and with it the host end of its
+	// veth, is destroyed by the kernel in the background: give it time.
+	var out []byte
+	for i := 0; i < 100; i++ {
+		if out, _ = exec.Command("nsenter", "--net="+v.hostNS, "ip", "-o", "link").Output(); strings.Count(string(out), "\n") <= 1 {
+			return
+		}
+		time.Sleep(30 * time.Millisecond)
 	}
+	t.Errorf("links left in the host namespace:\n%s", out)
 }
 
 func (v *env) output() string {
