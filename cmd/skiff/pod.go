@@ -55,7 +55,7 @@ returns once the sandbox is up with -d, or follows the logs until the pod ends.`
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.hostNetns, "host-netns", os.Getenv("SKIFF_HOST_NETNS"), "network namespace acting as the host (bridges, nftables, hostNetwork pods); default ours")
-	pf.StringVar(&f.cgroupParent, "cgroup-parent", "", "cgroup holding the pod cgroups (default /skiff on cgroup v2, skiff below ours otherwise)")
+	pf.StringVar(&f.cgroupParent, "cgroup-parent", os.Getenv("SKIFF_CGROUP_PARENT"), "cgroup holding the pod cgroups (env SKIFF_CGROUP_PARENT; default /skiff on cgroup v2, skiff below ours otherwise)")
 	pf.DurationVar(&f.backoffBase, "backoff-base", 0, "first restart back-off (default 10s, doubling up to 5m)")
 	pf.MarkHidden("backoff-base")
 	cmd.AddCommand(newPodRunCmd(opts, f), newPodLsCmd(opts, f), newPodInspectCmd(opts, f), newPodLogsCmd(opts, f),
