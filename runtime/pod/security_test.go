@@ -1,0 +1,91 @@
+package pod
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skiffrun/skiff/runtime/container"
+)
+
+const limitsPod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: limits}
+spec:
+  terminationGracePeriodSeconds: 0
+  volumes:
+  - {name: mem, emptyDir: {medium: Memory}}
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "id -u; id -g; touch /rootfs-file 2>/dev/null || echo read-only; grep CapEff /proc/self/status; grep ' /scratch ' /proc/mounts | cut -d' ' -f3; exec sleep 3600"]
+    resources:
+      limits: {cpu: 250m, memory: 32Mi}
+    volumeMounts: [{name: mem, mountPath: /scratch}]
+    securityContext:
+      runAsUser: 1000
+      runAsGroup: 3000
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+`
+
+func TestResourcesAndSecurityContext(t *testing.T) {
+	l := newLab(t)
+	l.run(limitsPod)
+	l.waitFor("limits", "the app's report", func(*Status) bool { return strings.Count(l.logs("limits", "app", false), "\n") >= 5 })
+	got := l.logs("limits", "app", false)
+	want := "1000\n3000\nread-only\nCapEff:\t0000000000000000\ntmpfs\n"
+	if got != want {
+		t.Errorf("the app reported\n%s\nwant\n%s", got, want)
+	}
+	st, err := container.Load(filepath.Join(l.cfg.Root, "pods", "limits", "containers"), "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mem := st.CgroupPaths["memory"]; mem != "" { // cgroup v1 and hybrid hosts
+		assertFile(t, filepath.Join(mem, "memory.limit_in_bytes"), "33554432")
+		assertFile(t, filepath.Join(st.CgroupPaths["cpu"], "cpu.cfs_quota_us"), "25000")
+		assertFile(t, filepath.Join(st.CgroupPaths["cpu"], "cpu.shares"), "256")
+	} else {
+		assertFile(t, filepath.Join(st.CgroupPaths[""], "memory.max"), "33554432")
+		assertFile(t, filepath.Join(st.CgroupPaths[""], "cpu.max"), "25000 100000")
+	}
+}
+
+func assertFile(t *testing.T, path, want string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if got := strings.TrimSpace(string(data)); got != want {
+		t.Errorf("%s = %s, want %s", path, got, want)
+	}
+}
+
+func TestLogsFollowAcrossRestarts(t *testing.T) {
+	l := newLab(t)
+	l.run(strings.NewReplacer("RESTART", "Always", "CODE", "0").Replace(restartPod))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r, w, _ := os.Pipe()
+	go func() {
+		Logs(ctx, l.cfg, "crash", LogOptions{Follow: true}, w)
+		w.Close()
+	}()
+	var buf bytes.Buffer
+	chunk := make([]byte, 64)
+	for strings.Count(buf.String(), "run\n") < 3 {
+		n, err := r.Read(chunk)
+		if err != nil {
+			t.Fatalf("follow ended after %q: %v", buf.String(), err)
+		}
+		buf.Write(chunk[:n])
+	}
+}
