@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -44,7 +46,37 @@ func testStore(t testing.TB) *store.Store {
 // its URL and a client-go clientset for it.
 func testServer(t testing.TB, mutate ...func(*Config)) (*Server, string, *kubernetes.Clientset) {
 	t.Helper()
-	cfg := Config{Store: testStore(t), BookmarkInterval: time.Second}
+	return serverOn(t, testStore(t), mutate...)
+}
+
+// externalStore runs Debian's etcd on loopback (killed at cleanup).
+func externalStore(t testing.TB) *store.Store {
+	t.Helper()
+	const bin = "/usr/bin/etcd"
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("needs " + bin + " (apt install etcd-server)")
+	}
+	client := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	peer := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	cmd := exec.Command(bin, "--data-dir", t.TempDir(), "--name", "test",
+		"--listen-client-urls", client, "--advertise-client-urls", client,
+		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+		"--initial-cluster", "test="+peer, "--log-level", "error")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	st, err := store.Open(context.Background(), store.Config{Servers: []string{client}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func serverOn(t testing.TB, st *store.Store, mutate ...func(*Config)) (*Server, string, *kubernetes.Clientset) {
+	t.Helper()
+	cfg := Config{Store: st, BookmarkInterval: time.Second}
 	for _, m := range mutate {
 		m(&cfg)
 	}

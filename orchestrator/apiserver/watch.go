@@ -112,7 +112,6 @@ func (s *Server) newWatcher(w http.ResponseWriter, r *http.Request, res *resourc
 		}
 	}
 	w.Header().Set("Content-Type", o.contentType())
-	w.Header().Set("Transfer-Encoding", "chunked")
 	w.WriteHeader(http.StatusOK)
 	return wa
 }

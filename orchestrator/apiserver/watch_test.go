@@ -184,3 +184,26 @@ func TestWatchSelectorTransitions(t *testing.T) {
 		}
 	}
 }
+
+// TestExternalEtcd runs the API server on an external etcd (Debian's).
+func TestExternalEtcd(t *testing.T) {
+	_, _, cs := serverOn(t, externalStore(t))
+	ctx := context.Background()
+	cms := cs.CoreV1().ConfigMaps("default")
+	first, err := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := cms.Watch(ctx, metav1.ListOptions{ResourceVersion: first.ResourceVersion, AllowWatchBookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "b"}}, metav1.CreateOptions{})
+	if ev := next(t, w); ev.Type != watch.Added {
+		t.Fatalf("event %v", ev.Type)
+	}
+	if ev := next(t, w); ev.Type != watch.Bookmark {
+		t.Fatalf("event %v, want a bookmark", ev.Type)
+	}
+}
