@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
-	"net/http/httptest"
 	"testing"
 	"time"
 
