@@ -25,6 +25,11 @@ func SetNoNewPrivileges() error {
 // goroutine to its thread for good): from here on every syscall, the Go
 // runtime's included, goes through the filter. It needs no_new_privs, or
 // CAP_SYS_ADMIN in the effective set. A nil program installs nothing.
+//
+// The profile must allow execve, and should allow what the Go runtime may
+// do on this thread before it (futex, rt_sigreturn, sched_yield, nanosleep,
+// mmap): runc's init, also in Go, has the same constraint, and profiles in
+// use (Docker's, podman's, Default) allow them all.
 func Install(p *Program) error {
 	if p == nil {
 		return nil
