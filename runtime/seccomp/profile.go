@@ -135,12 +135,11 @@ func flags(list []specs.LinuxSeccompFlag) (uint, error) {
 	var out uint
 	for i, fl := range list {
 		bit, ok := flagBits[fl]
+		if !ok && (strings.Contains(string(fl), "LISTENER") || strings.Contains(string(fl), "KILLABLE_RECV")) {
+			return 0, fmt.Errorf("linux.seccomp.flags[%d] %q: %w (needs a seccomp agent; skiff has none)", i, fl, ErrUnsupported)
+		}
 		if !ok {
-			why := "unknown flag (allowed: SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_TSYNC)"
-			if strings.Contains(string(fl), "LISTENER") || strings.Contains(string(fl), "KILLABLE_RECV") {
-				why = "needs a seccomp agent; skiff has none"
-			}
-			return 0, fmt.Errorf("linux.seccomp.flags[%d] %q: %w: %s", i, fl, ErrInvalid, why)
+			return 0, fmt.Errorf("linux.seccomp.flags[%d] %q: %w: unknown flag (allowed: SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_TSYNC)", i, fl, ErrInvalid)
 		}
 		out |= bit
 	}
