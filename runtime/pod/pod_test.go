@@ -2,12 +2,15 @@ package pod
 
 import (
 	"context"
+	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/skiffrun/skiff/runtime/container"
 	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -59,6 +62,8 @@ func TestTwoContainersShareThePodNamespaces(t *testing.T) {
 	if code != 7 || !strings.HasPrefix(out, "web\n") || !strings.Contains(out, st.IP+"\tweb") {
 		t.Errorf("exec: code %d output %q", code, out)
 	}
+	assertCRIView(t, l, st)
+	assertPortForward(t, l)
 	if err := Remove(context.Background(), l.cfg, "web"); err == nil {
 		t.Error("rm of a running pod without force succeeded")
 	}
@@ -313,4 +318,38 @@ func TestKillingTheMonitorLeavesAnUnknownPodThatRmForceRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.assertClean("sleeper", tr)
+}
+
+// assertCRIView checks the runtime's CRI-shaped listing of the pod.
+func assertCRIView(t *testing.T, l *lab, st *Status) {
+	rt, err := New(l.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbs, err := rt.ListPodSandbox()
+	if err != nil || len(sbs) != 1 || sbs[0].Name != "web" || sbs[0].IP != st.IP {
+		t.Fatalf("ListPodSandbox: %v %+v", err, sbs)
+	}
+	if _, ready, _ := rt.PodSandboxStatus("web"); !ready {
+		t.Error("PodSandboxStatus: not ready")
+	}
+	cs, err := rt.ListContainers(sbs[0])
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("ListContainers: %v, %d containers", err, len(cs))
+	}
+	if c, err := rt.ContainerStatus(sbs[0], "server"); err != nil || c.Status() != container.Running {
+		t.Errorf("ContainerStatus: %v", err)
+	}
+}
+
+// assertPortForward fetches the page through PortForward.
+func assertPortForward(t *testing.T, l *lab) {
+	client, server := net.Pipe()
+	go PortForward(context.Background(), l.cfg, "web", 8080, server)
+	client.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(client, "GET / HTTP/1.0\r\n\r\n")
+	resp, _ := io.ReadAll(client)
+	if !strings.Contains(string(resp), "it works") {
+		t.Errorf("port-forward: %q", resp)
+	}
 }

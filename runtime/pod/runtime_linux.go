@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -108,3 +109,41 @@ func (r *Runtime) containers(sb *Sandbox) *container.Runtime {
 }
 
 var discard = slog.New(slog.DiscardHandler)
+
+// ListPodSandbox returns the sandboxes recorded under the root, by name.
+func (r *Runtime) ListPodSandbox() ([]*Sandbox, error) {
+	entries, err := os.ReadDir(filepath.Join(r.cfg.Root, "pods"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*Sandbox
+	for _, e := range entries {
+		if sb, err := r.loadSandbox(e.Name()); err == nil {
+			out = append(out, sb)
+		}
+	}
+	return out, nil
+}
+
+// PodSandboxStatus reads one sandbox; Ready reports whether its pause
+// process still runs.
+func (r *Runtime) PodSandboxStatus(name string) (sb *Sandbox, ready bool, err error) {
+	if sb, err = r.loadSandbox(name); err != nil {
+		return nil, false, err
+	}
+	return sb, alive(sb.PausePid, sb.PauseStart), nil
+}
+
+// ListContainers returns the OCI state of a sandbox's containers (their
+// Status() says created, running or stopped).
+func (r *Runtime) ListContainers(sb *Sandbox) ([]*container.State, error) {
+	return container.List(r.containers(sb).Root)
+}
+
+// ContainerStatus returns the OCI state of one container of a sandbox.
+func (r *Runtime) ContainerStatus(sb *Sandbox, name string) (*container.State, error) {
+	return container.Load(r.containers(sb).Root, name)
+}
