@@ -187,3 +187,24 @@ func rawPost(t *testing.T, url, ct, body string) (int, string, http.Header) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), resp.Header
 }
+
+func TestApplyRemovesDroppedFields(t *testing.T) {
+	_, _, cs := testServer(t)
+	ctx := context.Background()
+	cms := cs.CoreV1().ConfigMaps("default")
+	apply := func(data map[string]string) *corev1.ConfigMap {
+		cm, err := cms.Apply(ctx, corev1ac.ConfigMap("sa", "default").WithData(data), metav1.ApplyOptions{FieldManager: "me"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cm
+	}
+	apply(map[string]string{"a": "1", "b": "2"})
+	if _, err := cms.Patch(ctx, "sa", types.MergePatchType, []byte(`{"data":{"c":"3"}}`), metav1.PatchOptions{FieldManager: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	cm := apply(map[string]string{"a": "1"})
+	if _, ok := cm.Data["b"]; ok || cm.Data["a"] != "1" || cm.Data["c"] != "3" {
+		t.Fatalf("after re-apply without b: %v (want a kept, b removed, c of another manager kept)", cm.Data)
+	}
+}

@@ -12,11 +12,16 @@ import (
 // Field ownership, simplified. Every write records an entry in
 // metadata.managedFields for its field manager (the fieldManager parameter,
 // else the client's user-agent program name) with the set of fields it
-// sent, in the FieldsV1 format kubectl shows. Unlike Kubernetes (which uses
-// sigs.k8s.io/structured-merge-diff with typed schemas), skiff does not
-// track ownership per list item and does not detect conflicts between
-// managers: server-side apply merges the applied configuration into the live
-// object (see patch.go) and records what was applied.
+// sent, in the FieldsV1 format kubectl shows. Server-side apply merges the
+// applied configuration into the live object (strategic merge, patch.go)
+// and removes the fields the manager applied before but no longer does,
+// unless another manager set them too.
+//
+// Unlike Kubernetes, which tracks ownership with
+// sigs.k8s.io/structured-merge-diff and typed schemas, skiff treats lists
+// as single fields (dropping one container from an applied configuration
+// does not remove it) and never reports conflicts between managers
+// (force is accepted and changes nothing).
 
 func managerFromUserAgent(ua string) string {
 	if i := strings.IndexByte(ua, '/'); i > 0 {

@@ -2,9 +2,11 @@ package apiserver
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -131,7 +133,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, req request, o ou
 	wo.appliedFields = fieldSetJSON(p.body)
 	var warnings []string
 	out, err := s.updateObject(r.Context(), req.res, req.namespace, req.name, "", wo, func(old runtime.Object) (runtime.Object, error) {
-		obj, warns, err := applyPatch(r, req.res.gvk(), old, p)
+		obj, warns, err := applyConfig(r, req.res.gvk(), old, p, wo)
 		warnings = warns
 		return obj, err
 	})
@@ -162,4 +164,101 @@ func (s *Server) applyCreate(w http.ResponseWriter, r *http.Request, req request
 	}
 	addWarnings(w, warnings)
 	return s.respond(w, r, o, http.StatusCreated, req.res, created)
+}
+
+// applyConfig merges an applied configuration into the live object and
+// removes the fields this manager applied last time but no longer does,
+// unless another manager also set them.
+func applyConfig(r *http.Request, want schema.GroupVersionKind, old runtime.Object, p patchRequest, wo writeOptions) (runtime.Object, []string, error) {
+	var buf bytes.Buffer
+	if err := storageCodec.Encode(old, &buf); err != nil {
+		return nil, nil, err
+	}
+	merged, err := patchJSON(buf.Bytes(), p, old)
+	if err != nil {
+		return nil, nil, err
+	}
+	drop := droppedFields(metaOf(old).GetManagedFields(), wo.fieldManager, wo.appliedFields)
+	if len(drop) > 0 {
+		var doc map[string]any
+		if err := json.Unmarshal(merged, &doc); err != nil {
+			return nil, nil, err
+		}
+		for _, path := range drop {
+			removePath(doc, path)
+		}
+		if merged, err = json.Marshal(doc); err != nil {
+			return nil, nil, err
+		}
+	}
+	return decodeBytes(r, merged, mediaJSON, want)
+}
+
+// droppedFields are the leaf paths of the manager's previous apply that
+// neither its new configuration nor any other manager sets.
+func droppedFields(entries []metav1.ManagedFieldsEntry, manager string, applied []byte) [][]string {
+	var prev map[string]bool
+	keep := paths(applied)
+	for _, e := range entries {
+		if e.FieldsV1 == nil {
+			continue
+		}
+		if e.Manager == manager && e.Operation == metav1.ManagedFieldsOperationApply && e.Subresource == "" {
+			prev = leaves(e.FieldsV1.Raw)
+			continue
+		}
+		for k := range paths(e.FieldsV1.Raw) {
+			keep[k] = true
+		}
+	}
+	var out [][]string
+	for k := range prev {
+		if !keep[k] {
+			out = append(out, strings.Split(k, "\x00"))
+		}
+	}
+	return out
+}
+
+// paths lists every path of a FieldsV1 set (interior and leaves), leaves
+// only its leaves; both as "\x00"-joined field names.
+func paths(set []byte) map[string]bool  { return walkSet(set, false) }
+func leaves(set []byte) map[string]bool { return walkSet(set, true) }
+
+func walkSet(set []byte, leavesOnly bool) map[string]bool {
+	out := map[string]bool{}
+	var tree map[string]any
+	if json.Unmarshal(set, &tree) != nil {
+		return out
+	}
+	var walk func(prefix []string, node map[string]any)
+	walk = func(prefix []string, node map[string]any) {
+		for k, v := range node {
+			if !strings.HasPrefix(k, "f:") {
+				continue
+			}
+			path := append(append([]string{}, prefix...), strings.TrimPrefix(k, "f:"))
+			sub, _ := v.(map[string]any)
+			if len(sub) == 0 || !leavesOnly {
+				out[strings.Join(path, "\x00")] = true
+			}
+			walk(path, sub)
+		}
+	}
+	walk(nil, tree)
+	return out
+}
+
+func removePath(doc map[string]any, path []string) {
+	for i, k := range path {
+		if i == len(path)-1 {
+			delete(doc, k)
+			return
+		}
+		next, ok := doc[k].(map[string]any)
+		if !ok {
+			return
+		}
+		doc = next
+	}
 }
