@@ -161,26 +161,43 @@ func followPod(ctx context.Context, cfg pod.Config, st *pod.Status, out io.Write
 	if err != nil {
 		return err
 	}
-	if final.Phase != corev1.PodSucceeded {
-		return fmt.Errorf("pod %s: %s %s", final.Name, final.Phase, final.Reason)
+	if final.Phase == corev1.PodSucceeded {
+		return nil
 	}
-	return nil
+	var why []string
+	for _, c := range final.Containers {
+		if c.State == pod.StateTerminated && c.ExitCode != 0 {
+			why = append(why, fmt.Sprintf("%s exited %d", c.Name, c.ExitCode))
+		}
+	}
+	if final.Reason != "" {
+		why = append(why, final.Reason)
+	}
+	return fmt.Errorf("pod %s: %s (%s)", final.Name, final.Phase, strings.Join(why, ", "))
 }
 
+// prefixWriter starts every line with prefix.
 type prefixWriter struct {
-	mu     *sync.Mutex
-	w      io.Writer
-	prefix string
+	mu      *sync.Mutex
+	w       io.Writer
+	prefix  string
+	midLine bool
 }
 
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	lines := strings.SplitAfter(string(b), "\n")
-	for _, l := range lines {
-		if l != "" {
-			fmt.Fprint(p.w, p.prefix+l)
+	for _, l := range strings.SplitAfter(string(b), "\n") {
+		if l == "" {
+			continue
 		}
+		if !p.midLine {
+			l = p.prefix + l
+		}
+		if _, err := io.WriteString(p.w, l); err != nil {
+			return 0, err
+		}
+		p.midLine = !strings.HasSuffix(l, "\n")
 	}
 	return len(b), nil
 }
