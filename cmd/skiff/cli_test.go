@@ -178,7 +178,7 @@ func TestBadFlagsAndInput(t *testing.T) {
 		{"--root", root, "--log-format", "xml", "list"},
 		{"--root", root, "kill", "x", "BOGUS"},
 		{"--root", root, "runc", "--systemd-cgroup", "list"},
-		{"--root", root, "run", "--", "true"},
+		{"--root", root, "run", "--rootfs", "/nonexistent", "--", "true"},
 		{"--root", root, "create", "--bundle", t.TempDir(), "a/b"},
 	} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
@@ -187,7 +187,7 @@ func TestBadFlagsAndInput(t *testing.T) {
 		}
 	}
 	if entries, _ := os.ReadDir(root); len(entries) != 0 {
-		t.Errorf("bad input left %d entries in the root", len(entries))
+		t.Errorf("bad input left %d entries in the root: %s", len(entries), entries[0].Name())
 	}
 }
 

@@ -24,22 +24,29 @@ func defaultCgroupParent() string {
 	return "skiff"
 }
 
-// newCgroup resolves and creates the container's cgroup with its limits.
-func (c *creation) newCgroup() error {
+// resolveCgroup finds where the container's cgroup goes; the paths are
+// recorded in the state before the cgroup exists, so that a runtime
+// killed in between still leaves delete enough to remove it.
+func (c *creation) resolveCgroup() error {
 	parent := c.rt.CgroupParent
 	if parent == "" {
 		parent = defaultCgroupParent()
 	}
-	l := c.state.Spec.Linux
-	m, err := cgroups.New(l.CgroupsPath, cgroups.Options{ID: c.opts.ID, Parent: parent, Log: c.rt.Log})
+	m, err := cgroups.New(c.state.Spec.Linux.CgroupsPath, cgroups.Options{ID: c.opts.ID, Parent: parent, Log: c.rt.Log})
 	if err != nil {
 		return err
 	}
-	if err := m.Create(l.Resources); err != nil {
+	c.state.CgroupPaths = m.Paths()
+	c.pendingCgroup = m
+	return nil
+}
+
+// createCgroup makes the cgroup with its limits.
+func (c *creation) createCgroup() error {
+	if err := c.pendingCgroup.Create(c.state.Spec.Linux.Resources); err != nil {
 		return err
 	}
-	c.cgroup = m
-	c.state.CgroupPaths = m.Paths()
+	c.cgroup = c.pendingCgroup
 	return nil
 }
 

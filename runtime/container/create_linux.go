@@ -85,7 +85,9 @@ type creation struct {
 	cfgW     *os.File // write end of the config pipe
 	children []*os.File
 	cgroup   cgroups.Manager
-	cgroupFD *os.File // v2: the init is cloned straight into this cgroup
+	// pendingCgroup is resolved but not made yet (cgroup is set once made).
+	pendingCgroup cgroups.Manager
+	cgroupFD      *os.File // v2: the init is cloned straight into this cgroup
 }
 
 // Create makes a container: state directory, exec.fifo, and an init process
@@ -98,8 +100,9 @@ func (rt *Runtime) Create(ctx context.Context, o CreateOptions) (*Container, err
 	}{
 		{"check config", c.check},
 		{"make state directory", c.makeStateDir},
-		{"create cgroup", c.newCgroup},
+		{"resolve cgroup", c.resolveCgroup},
 		{"record creating state", func() error { return c.state.save() }},
+		{"create cgroup", c.createCgroup},
 		{"start init", c.startInit},
 		{"join cgroup", c.joinCgroup},
 		{"prepare", func() error { return c.prepare(ctx) }},
@@ -133,6 +136,9 @@ func (c *creation) check() error {
 			return err
 		}
 	} else if err := spec.Validate(s); err != nil {
+		return err
+	}
+	if err := checkSecurity(s.Process, s.Linux); err != nil {
 		return err
 	}
 	if s.Process.Terminal && c.opts.ConsoleSocket == "" && c.opts.OnPty == nil {

@@ -78,6 +78,9 @@ func (rt *Runtime) startExec(ctx context.Context, st *State, o ExecOptions) (*ex
 	if o.Process.Terminal && o.ConsoleSocket == "" && o.OnPty == nil {
 		return nil, errors.New("process.terminal is true: give --console-socket or run in the foreground")
 	}
+	if err := checkSecurity(o.Process, nil); err != nil {
+		return nil, err
+	}
 	joins, err := containerNamespaces(st)
 	if err != nil {
 		return nil, err
@@ -194,7 +197,12 @@ func (x *execution) joinCgroup() error {
 }
 
 func (x *execution) sendConfig() error {
-	cfg := initConfig{Spec: &specs.Spec{Process: x.opts.Process}, Exec: true, JoinMountNs: x.mntNs != nil}
+	// An exec'd process gets the container's seccomp profile, as with runc.
+	var linux *specs.Linux
+	if x.st.Spec != nil && x.st.Spec.Linux != nil {
+		linux = &specs.Linux{Seccomp: x.st.Spec.Linux.Seccomp}
+	}
+	cfg := initConfig{Spec: &specs.Spec{Process: x.opts.Process, Linux: linux}, Exec: true, JoinMountNs: x.mntNs != nil}
 	err := json.NewEncoder(x.cfgW).Encode(cfg)
 	x.cfgW.Close()
 	x.cfgW = nil

@@ -33,7 +33,7 @@ func Init() error {
 		}
 	}
 	// Started: the runtime that created us is gone; errors go to stderr.
-	err = initproc.Exec(cfg.Spec.Process)
+	err = initproc.Exec(cfg.Spec.Process, in.security)
 	fmt.Fprintf(os.Stderr, "skiff init: %v\n", err)
 	return err
 }
@@ -54,8 +54,9 @@ func report(sync *os.File, step string, err error) error {
 }
 
 type initRun struct {
-	cfg  *initConfig
-	sync *os.File
+	cfg      *initConfig
+	sync     *os.File
+	security initproc.Security // capabilities, no_new_privs, seccomp
 }
 
 type step struct {
@@ -72,6 +73,7 @@ func (in *initRun) steps() []step {
 			{"join mount namespace", in.joinMountNs},
 			{"open terminal", in.openTerminal},
 			{"check process", in.checkProcess},
+			{"prepare security", in.prepareSecurity},
 			{"report ready", in.ready},
 		}
 	}
@@ -83,6 +85,7 @@ func (in *initRun) steps() []step {
 		{"set hostname", in.setHostname},
 		{"open terminal", in.openTerminal},
 		{"check process", in.checkProcess},
+		{"prepare security", in.prepareSecurity},
 		{"report ready", in.ready},
 		{"wait for start", waitStart},
 	}
@@ -153,6 +156,13 @@ func (in *initRun) checkProcess() error {
 		return fmt.Errorf("make cwd %s: %w", p.Cwd, err)
 	}
 	_, err := initproc.LookPath(p.Args[0], p.Env)
+	return err
+}
+
+// prepareSecurity compiles the seccomp filter and capability plan now, so
+// that their errors are create's errors.
+func (in *initRun) prepareSecurity() (err error) {
+	in.security, err = security(in.cfg.Spec.Process, in.cfg.Spec.Linux)
 	return err
 }
 

@@ -78,6 +78,11 @@ func (e *Engine) plan(rc RunConfig) (*runPlan, error) {
 	if (rc.Image == "") == (rc.Rootfs == "") {
 		return nil, errors.New("run: give an IMAGE or --rootfs DIR (not both)")
 	}
+	if rc.Rootfs != "" {
+		if st, err := os.Stat(rc.Rootfs); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--rootfs %s: not a directory", rc.Rootfs)
+		}
+	}
 	if rc.TTY && rc.Detach {
 		return nil, errors.New("-t with -d: not supported; attach a terminal with skiff exec -it instead")
 	}
@@ -130,7 +135,7 @@ type run struct {
 	e        *Engine
 	p        *runPlan
 	snapshot *snapshot.Snapshotter
-	dirMade  bool
+	attached bool // the network was asked to attach (so it must detach)
 }
 
 // prepare makes the rootfs, the container's directory and the volumes, and
@@ -140,7 +145,6 @@ func (r *run) prepare(ctx context.Context) (*specs.Spec, error) {
 	if err := os.MkdirAll(r.e.containerDir(r.p.id), 0o755); err != nil {
 		return nil, fmt.Errorf("make container directory: %w", err)
 	}
-	r.dirMade = true
 	if err := r.makeVolumes(); err != nil {
 		return nil, err
 	}
@@ -216,6 +220,7 @@ func (r *run) attachNetwork(ctx context.Context, pid int) error {
 	if err != nil {
 		return err
 	}
+	r.attached = true
 	_, err = r.e.cfg.Network.Attach(ctx, r.e.cfg.Log, network.AttachConfig{
 		ContainerID: r.p.id, Name: r.p.rc.Name, Hostname: hostname(specInput{ID: r.p.id, Config: r.p.rc}),
 		NetnsPath: fmt.Sprintf("/proc/%d/ns/net", pid), Network: r.p.rc.Network,
@@ -228,11 +233,13 @@ func (r *run) attachNetwork(ctx context.Context, pid int) error {
 // it also deletes the container, its snapshot and its directory.
 func (r *run) cleanup(ctx context.Context, remove bool) {
 	log := r.e.cfg.Log
-	if err := r.e.cfg.Network.Detach(ctx, log, r.p.id); err != nil {
-		log.Warn("release network", "id", r.p.id, "err", err)
+	if r.attached {
+		if err := r.e.cfg.Network.Detach(ctx, log, r.p.id); err != nil {
+			log.Warn("release network", "id", r.p.id, "err", err)
+		}
 	}
 	if remove {
-		r.e.removeLeftovers(ctx, r.p.id)
+		r.e.removeLeftovers(ctx, r.p.id, false)
 	}
 }
 

@@ -110,21 +110,23 @@ func (e *Engine) Remove(ctx context.Context, id string, force bool) error {
 	if err := e.cfg.Runtime.Delete(ctx, id, force); err != nil {
 		return err
 	}
-	e.removeLeftovers(ctx, id)
+	e.removeLeftovers(ctx, id, true)
 	return nil
 }
 
 // removeLeftovers removes what a container had besides its runtime state;
-// each part may already be gone.
-func (e *Engine) removeLeftovers(ctx context.Context, id string) {
+// each part may already be gone. detach also releases its network.
+func (e *Engine) removeLeftovers(ctx context.Context, id string, detach bool) {
 	log := e.cfg.Log
 	if _, err := container.Load(e.cfg.Runtime.Root, id); err == nil {
 		if err := e.cfg.Runtime.Delete(ctx, id, true); err != nil {
 			log.Warn("delete container", "id", id, "err", err)
 		}
 	}
-	if err := e.cfg.Network.Detach(ctx, log, id); err != nil {
-		log.Warn("release network", "id", id, "err", err)
+	if detach {
+		if err := e.cfg.Network.Detach(ctx, log, id); err != nil {
+			log.Warn("release network", "id", id, "err", err)
+		}
 	}
 	if err := e.removeSnapshot(ctx, id); err != nil {
 		log.Warn("remove snapshot", "id", id, "err", err)

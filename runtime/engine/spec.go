@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiffrun/skiff/netns/network"
+	"github.com/skiffrun/skiff/runtime/seccomp"
 	"github.com/skiffrun/skiff/runtime/spec"
 )
 
@@ -42,6 +43,7 @@ func buildSpec(in specInput) *specs.Spec {
 	}
 	s.Linux.Namespaces = namespaces(in.Placement)
 	s.Linux.Resources = in.Resources
+	s.Linux.Seccomp = seccomp.DefaultFor(p.Capabilities.Bounding)
 	s.Annotations = annotations(in)
 	return s
 }

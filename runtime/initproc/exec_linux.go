@@ -11,28 +11,40 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Security holds the steps that later labs add around the user switch
+// (capabilities, no_new_privs, seccomp: lab 07). Nil steps are skipped.
+type Security struct {
+	BeforeUser func() error // e.g. keep capabilities across setuid
+	AfterUser  func() error // e.g. set the capability sets
+	Last       func() error // e.g. no_new_privs and seccomp, right before execve
+}
+
 // Exec replaces the init with the user's program, in the order that keeps
 // each step allowed: resource limits, then groups and gid, then uid (after
 // which we could no longer change ids), then the working directory (checked
 // as the user), then execve. The program keeps the init's pid: pid 1 of the
 // container.
-func Exec(p *specs.Process) error {
+func Exec(p *specs.Process, sec Security) error {
+	var path string
 	steps := []struct {
 		name string
 		do   func() error
 	}{
 		{"set rlimits", func() error { return SetRlimits(p.Rlimits) }},
+		{"before user", sec.BeforeUser},
 		{"set user", func() error { return SetUser(p.User) }},
+		{"after user", sec.AfterUser},
 		{"chdir " + p.Cwd, func() error { return os.Chdir(p.Cwd) }},
+		{"find program", func() (err error) { path, err = LookPath(p.Args[0], p.Env); return err }},
+		{"last", sec.Last},
 	}
 	for _, s := range steps {
+		if s.do == nil {
+			continue
+		}
 		if err := s.do(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-	}
-	path, err := LookPath(p.Args[0], p.Env)
-	if err != nil {
-		return err
 	}
 	if err := unix.Exec(path, p.Args, p.Env); err != nil {
 		return fmt.Errorf("exec %s: %w", p.Args[0], err)

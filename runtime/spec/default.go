@@ -2,6 +2,8 @@ package spec
 
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/skiffrun/skiff/runtime/seccomp"
 )
 
 // DefaultCapabilities is the capability set of `runc spec`: enough to run
@@ -84,7 +86,9 @@ type RunOptions struct {
 	ReadOnly bool
 }
 
-// ForRun builds a config in memory for a quick container on a rootfs.
+// ForRun builds a config in memory for a quick container on a rootfs, with
+// the Docker/podman secure defaults: the default capabilities, masked and
+// read-only paths, no_new_privs and the default seccomp profile.
 func ForRun(o RunOptions) *specs.Spec {
 	s := Default()
 	s.Root = &specs.Root{Path: o.Rootfs, Readonly: o.ReadOnly}
@@ -100,6 +104,7 @@ func ForRun(o RunOptions) *specs.Spec {
 	if !o.Terminal {
 		s.Process.Env = withoutTerm(s.Process.Env)
 	}
+	s.Linux.Seccomp = seccomp.DefaultFor(s.Process.Capabilities.Bounding)
 	return s
 }
 
