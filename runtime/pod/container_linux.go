@@ -2,6 +2,8 @@ package pod
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -46,7 +48,16 @@ func (c *Container) ExitCode() int { return c.code }
 // ExitedAt is when the container's init was reaped.
 func (c *Container) ExitedAt() time.Time { return c.ended }
 
-func (r *Runtime) snapshotID(sb *Sandbox, name string) string { return "pod-" + sb.Name + "-" + name }
+// snapshotID names a container's rootfs snapshot: pod-<pod>-<container>,
+// hashed when that exceeds the 128 characters snapshot ids may have.
+func (r *Runtime) snapshotID(sb *Sandbox, name string) string {
+	id := "pod-" + sb.Name + "-" + name
+	if len(id) > 128 {
+		sum := sha256.Sum256([]byte(sb.Name + "/" + name))
+		id = "pod-" + hex.EncodeToString(sum[:16])
+	}
+	return id
+}
 
 // CreateContainer prepares a fresh rootfs for one run (restart) of c and
 // creates it in the sandbox, its stdout and stderr going to
