@@ -150,8 +150,11 @@ prepare_work() {
 	# passes it) to the file run-one.sh names for the run.
 	printf '#!/bin/sh\nexec %s --root %s --log "${CONFORMANCE_RUNTIME_LOG:-/dev/null}" --log-format text "$@"\n' \
 		"$RUNC" "$work/state/runc" >"$work/rt/runc"
+	# skiff is copied: bin/skiff may be rebuilt while the suite runs.
+	mkdir -p "$work/skiff"
+	cp "$(readlink -f "$SKIFF_RUNC")" "$work/skiff/skiff-runc"
 	printf '#!/bin/sh\nexec %s --root %s --data-dir %s --log "${CONFORMANCE_RUNTIME_LOG:-/dev/null}" --log-format text "$@"\n' \
-		"$SKIFF_RUNC" "$work/state/skiff" "$work/state/skiff-data" >"$work/rt/skiff"
+		"$work/skiff/skiff-runc" "$work/state/skiff" "$work/state/skiff-data" >"$work/rt/skiff"
 	chmod +x "$work/rt/runc" "$work/rt/skiff"
 }
 
@@ -258,7 +261,7 @@ main() {
 	before=$(root_names)
 	trap remove_sandbox EXIT
 	make_sandbox
-	log "runc: $("$RUNC" --version | head -1); skiff: $SKIFF_RUNC; sandbox: $sandbox; timeout ${CONFORMANCE_TIMEOUT}s"
+	log "runc: $("$RUNC" --version | head -1); skiff: $SKIFF_RUNC (built $(date -u -r "$(readlink -f "$SKIFF_RUNC")" +%FT%TZ), tree at $(git log -1 --format=%h 2>/dev/null || echo ?)); sandbox: $sandbox; timeout ${CONFORMANCE_TIMEOUT}s"
 	# The subshell enters the sandbox, then new cgroup and mount namespaces.
 	(
 		while read -r mnt own opts type; do

@@ -12,7 +12,9 @@
 # test of that description it is in the program, so the numbering may differ
 # between the runtimes. A program that exits non-zero (util.Fatal, a crash, a
 # timeout) gets one more failed test, "(program ran to completion)", whose
-# diagnostic is the runtime's last logged error.
+# diagnostic is the runtime's last logged error. process_capabilities_fail and
+# process_rlimits_fail count as one test each: does the runtime refuse the
+# invalid config (the program exits 0)?
 set -euo pipefail
 results=$1
 shift
@@ -21,7 +23,9 @@ shift
 # the program's last stderr line.
 last_error() {
 	local base=$1 m
-	m=$(grep -iE 'level=("?error"?|ERROR)' "$base.log" 2>/dev/null | tail -1 | sed -E 's/.*msg="?//; s/"?$//' || true)
+	# the cleanup's own "does not exist" errors say nothing about the failure
+	m=$(grep -iE 'level=("?error"?|ERROR)' "$base.log" 2>/dev/null | grep -v 'does not exist' | tail -1 |
+		sed -E 's/.*msg="?//; s/"?$//' || true)
 	[ -n "$m" ] || m=$(grep -v '^[[:space:]]*$' "$base.err" 2>/dev/null | tail -1 || true)
 	printf '%s' "$m" | tr '\t' ' ' | cut -c1-200
 }
@@ -54,7 +58,7 @@ tap_streams() {
 meta "$@" >"$results/meta.tsv"
 
 status=0
-awk -F'\t' -v failures="$results/skiff-failures.txt" -v regressions="$results/regressions.txt" '
+awk -F'\t' -v mustreject="process_capabilities_fail process_rlimits_fail" -v failures="$results/skiff-failures.txt" -v regressions="$results/regressions.txt" '
 function short(s, n) { gsub(/[[:space:]]+/, " ", s); return length(s) > n ? substr(s, 1, n - 3) "..." : s }
 function record(rt, desc, status,   k, n) {
 	k = prog "\t" desc
@@ -82,6 +86,11 @@ function inside(s,   n, i, parts, out, caps, l) {
 }
 function finish(   code) {
 	code = rc[prog, rt]
+	if (rejects) {
+		record(rt, "(the runtime rejects the invalid config)", code == "0" ? "pass" : "fail")
+		if (code != "0") setdiag(rt, last, "accepted: the program exited " code)
+		return
+	}
 	if (code == "0") { record(rt, "(program ran to completion)", "pass"); return }
 	record(rt, "(program ran to completion)", "fail")
 	setdiag(rt, last, (code == "124" || code == "137") ? "timeout" : "exit " code ": " lasterr[prog, rt])
@@ -96,8 +105,12 @@ FNR == NR {
 /^\001/ {
 	if (prog != "") finish()
 	split(substr($0, 2), pr, " "); prog = pr[1]; rt = pr[2]; last = ""; yaml = 0; pending = ""
+	rejects = index(" " mustreject " ", " " prog " ") > 0
 	next
 }
+# These programs hand the runtime an invalid config and pass when it refuses
+# it (exit 0, no TAP); what runtimetest prints when it is accepted is no pass.
+rejects { next }
 /^(not )?ok( |$)/ {
 	line = $0
 	status = ($0 ~ /^not ok/) ? "fail" : "pass"
@@ -168,8 +181,8 @@ END {
 		g = kp[2]; gsub(/CAP_[A-Z_]+/, "CAP_*", g); sub(/ \(#[0-9]+\)$/, "", g)
 		g = s " - " g
 		if (s == "not run") {
-			g = "not run - the tests after the point where the program stopped"
-			d = (("skiff", kp[1] "\t(program ran to completion)") in diag) ? "  [" kp[1] ": " short(diag["skiff", kp[1] "\t(program ran to completion)"], 160) "]" : ""
+			g = "not run - the tests after the point where " kp[1] " stopped"
+			d = (("skiff", kp[1] "\t(program ran to completion)") in diag) ? "  [" short(diag["skiff", kp[1] "\t(program ran to completion)"], 160) "]" : ""
 		}
 		if (!(g in gcount)) { gorder[++ng] = g; gprogs[g] = "" }
 		gcount[g]++
