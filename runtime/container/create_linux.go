@@ -61,6 +61,7 @@ type initConfig struct {
 	UnshareCgroup bool        `json:"unshareCgroup"`
 	Exec          bool        `json:"exec"`        // a process joining a running container (skiff exec)
 	JoinMountNs   bool        `json:"joinMountNs"` // exec: setns into the mount namespace on fd 5
+	State         specs.State `json:"state"`       // for the hooks the init runs
 }
 
 // Container is a created container and, when this process started it, the
@@ -106,6 +107,7 @@ func (rt *Runtime) Create(ctx context.Context, o CreateOptions) (*Container, err
 		{"start init", c.startInit},
 		{"join cgroup", c.joinCgroup},
 		{"prepare", func() error { return c.prepare(ctx) }},
+		{"run runtime hooks", func() error { return c.runtimeHooks(ctx) }},
 		{"send config", c.sendConfig},
 		{"wait for init", c.waitReady},
 		{"record state", c.record},
@@ -139,6 +141,9 @@ func (c *creation) check() error {
 		return err
 	}
 	if err := checkSecurity(s.Process, s.Linux); err != nil {
+		return err
+	}
+	if err := checkSysctls(s.Linux); err != nil {
 		return err
 	}
 	if s.Process.Terminal && c.opts.ConsoleSocket == "" && c.opts.OnPty == nil {
@@ -273,8 +278,22 @@ func (c *creation) prepare(ctx context.Context) error {
 	return c.opts.Prepare(ctx, c.cmd.Process.Pid)
 }
 
+// runtimeHooks runs prestart and createRuntime hooks in the runtime's
+// namespaces, once the container's namespaces exist.
+func (c *creation) runtimeHooks(ctx context.Context) error {
+	c.state.Pid = c.cmd.Process.Pid
+	st := c.state.ociState(Creating)
+	for _, kind := range []string{HookPrestart, HookCreateRuntime} {
+		if err := runHooks(ctx, kind, hooksOf(c.state.Spec, kind), st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (c *creation) sendConfig() error {
-	cfg := initConfig{Spec: c.state.Spec, Plan: c.plan, UnshareCgroup: c.ns.CloneFlags&unix.CLONE_NEWCGROUP != 0}
+	cfg := initConfig{Spec: c.state.Spec, Plan: c.plan, UnshareCgroup: c.ns.CloneFlags&unix.CLONE_NEWCGROUP != 0,
+		State: c.state.ociState(Creating)}
 	err := json.NewEncoder(c.cfgW).Encode(cfg)
 	c.cfgW.Close()
 	c.cfgW = nil

@@ -1,10 +1,12 @@
 package container
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -80,14 +82,18 @@ func (in *initRun) steps() []step {
 	return []step{
 		{"unshare cgroup namespace", in.unshareCgroup},
 		{"prepare rootfs", func() error { return rootfs.Prepare(in.cfg.Plan) }},
+		{"run createContainer hooks", func() error { return in.hooks(HookCreateContainer) }},
 		{"enter rootfs", func() error { return rootfs.Enter(in.cfg.Plan) }},
+		{"set sysctls", func() error { return setSysctls(in.cfg.Spec.Linux.Sysctl) }},
 		{"finish rootfs", func() error { return rootfs.Finish(in.cfg.Plan) }},
 		{"set hostname", in.setHostname},
+		{"set oom score and umask", in.setProcessKnobs},
 		{"open terminal", in.openTerminal},
 		{"check process", in.checkProcess},
 		{"prepare security", in.prepareSecurity},
 		{"report ready", in.ready},
 		{"wait for start", waitStart},
+		{"run startContainer hooks", func() error { return in.hooks(HookStartContainer) }},
 	}
 }
 
@@ -157,6 +163,28 @@ func (in *initRun) checkProcess() error {
 	}
 	_, err := initproc.LookPath(p.Args[0], p.Env)
 	return err
+}
+
+func (in *initRun) hooks(kind string) error {
+	st := in.cfg.State
+	if kind == HookStartContainer {
+		st.Status = Running
+	}
+	return runHooks(context.Background(), kind, hooksOf(in.cfg.Spec, kind), st)
+}
+
+// setProcessKnobs applies process.oomScoreAdj and process.user.umask.
+func (in *initRun) setProcessKnobs() error {
+	p := in.cfg.Spec.Process
+	if p.OOMScoreAdj != nil {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*p.OOMScoreAdj)), 0); err != nil {
+			return fmt.Errorf("set oom_score_adj: %w", err)
+		}
+	}
+	if p.User.Umask != nil {
+		unix.Umask(int(*p.User.Umask))
+	}
+	return nil
 }
 
 // prepareSecurity compiles the seccomp filter and capability plan now, so

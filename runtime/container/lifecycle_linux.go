@@ -29,6 +29,7 @@ func (rt *Runtime) Start(ctx context.Context, id string) error {
 	if err := os.Remove(fifo); err != nil {
 		return fmt.Errorf("start container %s: remove exec.fifo: %w", id, err)
 	}
+	warnHooks(ctx, rt.Log, HookPoststart, st.Spec, st.ociState(Running))
 	return nil
 }
 
@@ -109,6 +110,9 @@ func (rt *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	err = withLock(st.dir, func() error { return os.RemoveAll(st.dir) })
 	if err != nil && !errors.Is(err, ErrNotExist) {
 		return fmt.Errorf("delete container %s: %w", id, err)
+	}
+	if status != Creating {
+		warnHooks(ctx, rt.Log, HookPoststop, st.Spec, st.ociState(Stopped))
 	}
 	return nil
 }
