@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -245,4 +247,24 @@ func generateJobSelector(o runtime.Object) {
 		j.Spec.Template.Labels[k] = v
 	}
 	j.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": uid}}
+}
+
+// defaultHPA: at least one replica, and (autoscaling/v2) 80% CPU when no
+// metric is given.
+func defaultHPA(o runtime.Object) {
+	switch h := o.(type) {
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		if h.Spec.MinReplicas == nil {
+			h.Spec.MinReplicas = ptr(int32(1))
+		}
+		if len(h.Spec.Metrics) == 0 {
+			h.Spec.Metrics = []autoscalingv2.MetricSpec{{Type: autoscalingv2.ResourceMetricSourceType,
+				Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU,
+					Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(int32(80))}}}}
+		}
+	case *autoscalingv1.HorizontalPodAutoscaler:
+		if h.Spec.MinReplicas == nil {
+			h.Spec.MinReplicas = ptr(int32(1))
+		}
+	}
 }

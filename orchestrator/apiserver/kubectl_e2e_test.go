@@ -164,6 +164,22 @@ spec:
     image: busybox
 `
 
+const node = `apiVersion: v1
+kind: Node
+metadata:
+  name: n1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: onnode
+spec:
+  nodeName: n1
+  containers:
+  - name: c
+    image: busybox
+`
+
 const unknownField = `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -214,6 +230,20 @@ func TestKubectl(t *testing.T) {
 		{args: "create secret generic s --from-literal=password=pw", want: []string{"secret/s created"}},
 		{args: "get secret s -o jsonpath={.data.password}", want: []string{"cHc="}},
 		{args: "auth can-i create pods", want: []string{"yes"}},
+		{args: "run tmp --image=busybox -- sleep 100", want: []string{"pod/tmp created"}},
+		{args: "expose pod tmp --port=80 --name=tmpsvc", want: []string{"service/tmpsvc exposed"}},
+		{args: "autoscale deploy web --max=5 --cpu-percent=50", want: []string{"autoscaled"}},
+		{args: "get hpa web", want: []string{"Deployment/web", "50%"}},
+		{args: "create job j1 --image=busybox -- echo hi", want: []string{"job.batch/j1 created"}},
+		{args: "create cronjob cj --image=busybox --schedule=*/5_*_*_*_* -- echo hi", want: []string{"cronjob.batch/cj created"}},
+		{args: "create role r --verb=get --resource=pods", want: []string{"created"}},
+		{args: "create rolebinding rb --role=r --user=bob", want: []string{"created"}},
+		{args: "get all", want: []string{"pod/tmp", "service/tmpsvc", "deployment.apps/web", "job.batch/j1", "cronjob.batch/cj"}},
+		{args: "delete pod -l run=tmp", want: []string{`pod "tmp" deleted`}},
+		{args: "apply -f -", stdin: node, want: []string{"node/n1 created", "pod/onnode created"}},
+		{args: "cordon n1", want: []string{"cordoned"}},
+		{args: "drain n1 --force --grace-period=0 --timeout=20s", want: []string{"evicted", "drained"}},
+		{args: "uncordon n1", want: []string{"uncordoned"}},
 		{args: "create namespace scratch", want: []string{"created"}},
 		{args: "-n scratch create configmap x --from-literal=a=b", want: []string{"created"}},
 		{args: "delete namespace scratch", want: []string{"deleted"}},
@@ -228,7 +258,11 @@ func TestKubectl(t *testing.T) {
 		{args: "get pods --field-selector spec.bogus=x", fails: true, want: []string{"field label not supported"}},
 	}
 	for _, s := range steps {
-		out, err := c.kubectl(s.stdin, strings.Fields(s.args)...)
+		args := strings.Fields(s.args)
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "_", " ") // a space inside one argument
+		}
+		out, err := c.kubectl(s.stdin, args...)
 		if (err != nil) != s.fails {
 			t.Errorf("kubectl %s: err %v (want failure: %v)\n%s", s.args, err, s.fails, out)
 			continue

@@ -50,14 +50,15 @@ func kubernetesSlice(ip string, port int) *discoveryv1.EndpointSlice {
 
 // ensure creates obj, or (replace) overwrites an existing one with it.
 func (s *Server) ensure(ctx context.Context, res *resource, obj runtime.Object, replace bool) error {
-	_, err := s.createObject(ctx, res, obj.DeepCopyObject(), writeOptions{})
-	if !apierrors.IsAlreadyExists(err) || !replace {
-		if apierrors.IsAlreadyExists(err) {
-			return nil
-		}
+	m := metaOf(obj)
+	_, err := s.getObject(ctx, res, m.GetNamespace(), m.GetName())
+	switch {
+	case apierrors.IsNotFound(err):
+		_, err = s.createObject(ctx, res, obj.DeepCopyObject(), writeOptions{})
+		return err
+	case err != nil || !replace:
 		return err
 	}
-	m := metaOf(obj)
 	_, err = s.updateObject(ctx, res, m.GetNamespace(), m.GetName(), "", writeOptions{}, func(runtime.Object) (runtime.Object, error) {
 		return obj.DeepCopyObject(), nil
 	})

@@ -123,7 +123,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	if err := s.reconcileKubernetesService(ctx); err != nil {
-		return fmt.Errorf("reconcile default/kubernetes service: %w", err)
+		s.log.Warn("reconcile default/kubernetes service", "err", err)
 	}
 	s.goBackground(s.compactLoop)
 	s.goBackground(s.watchNamespaces)

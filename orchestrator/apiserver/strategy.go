@@ -61,12 +61,13 @@ var strategies = map[string]strategy{
 	"/PersistentVolume": {prepareCreate: func(o runtime.Object) {
 		o.(*corev1.PersistentVolume).Status.Phase = corev1.VolumePending
 	}},
-	"apps/Deployment":  {defaults: defaultDeployment, validate: validateDeployment, validateUpdate: validateSelectorUpdate},
-	"apps/ReplicaSet":  {defaults: defaultReplicaSet, validate: validateReplicaSet, validateUpdate: validateSelectorUpdate},
-	"apps/DaemonSet":   {defaults: defaultDaemonSet, validate: validateDaemonSet, validateUpdate: validateSelectorUpdate},
-	"apps/StatefulSet": {defaults: defaultStatefulSet, validate: validateStatefulSet, validateUpdate: validateSelectorUpdate},
-	"batch/Job":        {defaults: defaultJob, prepareCreate: generateJobSelector, validate: validateJob, validateUpdate: validateJobUpdate},
-	"batch/CronJob":    {defaults: defaultCronJob, validate: validateCronJob},
+	"apps/Deployment":                     {defaults: defaultDeployment, validate: validateDeployment, validateUpdate: validateSelectorUpdate},
+	"apps/ReplicaSet":                     {defaults: defaultReplicaSet, validate: validateReplicaSet, validateUpdate: validateSelectorUpdate},
+	"apps/DaemonSet":                      {defaults: defaultDaemonSet, validate: validateDaemonSet, validateUpdate: validateSelectorUpdate},
+	"apps/StatefulSet":                    {defaults: defaultStatefulSet, validate: validateStatefulSet, validateUpdate: validateSelectorUpdate},
+	"batch/Job":                           {defaults: defaultJob, prepareCreate: generateJobSelector, validate: validateJob, validateUpdate: validateJobUpdate},
+	"batch/CronJob":                       {defaults: defaultCronJob, validate: validateCronJob},
+	"autoscaling/HorizontalPodAutoscaler": {defaults: defaultHPA},
 }
 
 func strategyFor(res *resource) strategy {

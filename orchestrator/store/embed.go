@@ -26,7 +26,7 @@ type Config struct {
 	// WatchProgressNotifyInterval makes embedded etcd send progress
 	// notifications this often (bookmarks); 0 keeps etcd's default.
 	WatchProgressNotifyInterval time.Duration
-	// Log receives embedded etcd's warnings and errors (nil: discarded).
+	// Log receives embedded etcd's errors (nil: discarded).
 	Log *slog.Logger
 }
 

@@ -8,9 +8,10 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// etcd logs through zap; embedded etcd's warnings and errors go to the
+// etcd logs through zap; embedded etcd's errors go to the
 // server's slog logger instead, without the noise etcd makes about its
-// own listeners closing on shutdown.
+// own listeners closing on shutdown. Only errors are passed on: etcd warns
+// about settings that are deliberate here (one port, simple tokens).
 
 // slogCore is a zapcore.Core that writes to a slog.Logger.
 type slogCore struct {
@@ -27,7 +28,7 @@ func etcdLogger(log *slog.Logger) *zap.Logger {
 	return zap.New(&slogCore{log: log.With("component", "etcd")})
 }
 
-func (c *slogCore) Enabled(l zapcore.Level) bool { return l >= zapcore.WarnLevel }
+func (c *slogCore) Enabled(l zapcore.Level) bool { return l >= zapcore.ErrorLevel }
 
 func (c *slogCore) With(fields []zapcore.Field) zapcore.Core {
 	return &slogCore{log: c.log, fields: append(append([]zapcore.Field{}, c.fields...), fields...)}
