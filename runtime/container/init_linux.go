@@ -92,8 +92,7 @@ func (in *initRun) steps() []step {
 		{"check process", in.checkProcess},
 		{"prepare security", in.prepareSecurity},
 		{"report ready", in.ready},
-		{"wait for start", waitStart},
-		{"run startContainer hooks", func() error { return in.hooks(HookStartContainer) }},
+		{"wait for start", func() error { return waitStart(func() error { return in.hooks(HookStartContainer) }) }},
 	}
 }
 
@@ -201,14 +200,19 @@ func (in *initRun) ready() error {
 }
 
 // waitStart blocks opening exec.fifo for writing until start opens it for
-// reading, then writes one byte. The fifo was opened O_PATH by the parent
-// before pivot_root; /proc/self/fd reopens it for real.
-func waitStart() error {
+// reading, runs started (the startContainer hooks), then writes one byte,
+// which lets start return (and run poststart hooks) only after them. The
+// fifo was opened O_PATH by the parent before pivot_root; /proc/self/fd
+// reopens it for real.
+func waitStart(started func() error) error {
 	f, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", fifoFd), os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("open exec.fifo (the container needs /proc mounted): %w", err)
 	}
 	defer f.Close()
+	if err := started(); err != nil {
+		return err
+	}
 	if _, err := f.Write([]byte{0}); err != nil {
 		return fmt.Errorf("write exec.fifo: %w", err)
 	}
