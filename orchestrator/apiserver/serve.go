@@ -128,8 +128,11 @@ func serveTLS(ctx context.Context, rc RunConfig, srv *Server, pki *PKI, addr str
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shut down %s: %w", addr, err)
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close() // open watches do not end by themselves
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shut down %s: %w", addr, err)
+		}
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func openEmbedded(ctx context.Context, c Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := embed.StartEtcd(cfg)
+	e, err := startEtcd(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start embedded etcd in %s: %w", c.DataDir, err)
 	}
@@ -117,4 +117,27 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// startEtcd starts etcd, giving up when ctx ends or after a minute: etcd
+// blocks on the lock of its database while another process (an earlier
+// skiff apiserver) holds the same data directory.
+func startEtcd(ctx context.Context, cfg *embed.Config) (*embed.Etcd, error) {
+	type result struct {
+		e   *embed.Etcd
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		e, err := embed.StartEtcd(cfg)
+		done <- result{e, err}
+	}()
+	select {
+	case r := <-done:
+		return r.e, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(time.Minute):
+		return nil, errors.New("not started after a minute: is another process using this data directory?")
+	}
 }
