@@ -76,7 +76,11 @@ func printKubeconfig(cmd *cobra.Command, dataDir, server, user string, groups []
 	if server == "" {
 		server = "https://127.0.0.1:6443"
 	}
-	pki, err := apiserver.LoadOrCreatePKI(filepath.Join(dataDir, "pki"), nil)
+	dir := filepath.Join(dataDir, "pki")
+	if _, err := os.Stat(filepath.Join(dir, "ca.crt")); err != nil {
+		return fmt.Errorf("read cluster ca: %w (has `skiff apiserver --data-dir %s` run?)", err, dataDir)
+	}
+	pki, err := apiserver.LoadOrCreatePKI(dir, nil)
 	if err != nil {
 		return err
 	}
