@@ -208,3 +208,18 @@ func TestApplyRemovesDroppedFields(t *testing.T) {
 		t.Fatalf("after re-apply without b: %v (want a kept, b removed, c of another manager kept)", cm.Data)
 	}
 }
+
+func TestNameRules(t *testing.T) {
+	_, _, cs := testServer(t)
+	ctx := context.Background()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a.b"}}, metav1.CreateOptions{}); !apierrors.IsInvalid(err) {
+		t.Errorf("namespace a.b (not a DNS label): %v, want Invalid", err)
+	}
+	if _, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a.b"}}, metav1.CreateOptions{}); err != nil {
+		t.Errorf("configmap a.b (a DNS subdomain): %v", err)
+	}
+	cm, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{GenerateName: "gen-"}}, metav1.CreateOptions{})
+	if err != nil || !strings.HasPrefix(cm.Name, "gen-") || len(cm.Name) != len("gen-")+5 {
+		t.Errorf("generateName: %v %v", cm, err)
+	}
+}
