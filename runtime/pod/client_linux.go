@@ -29,6 +29,15 @@ func Run(ctx context.Context, cfg Config, pod *corev1.Pod, debug bool) (*Status,
 		}
 		cfg.Self = self
 	}
+	for _, p := range []*string{&cfg.Root, &cfg.DataDir, &cfg.HostNetns, &cfg.ResolvConf, &cfg.HostsFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			abs, err := filepath.Abs(*p) // the monitor runs in /
+			if err != nil {
+				return nil, err
+			}
+			*p = abs
+		}
+	}
 	if _, err := os.Stat(filepath.Join(cfg.Root, "pods", pod.Name)); err == nil {
 		return nil, fmt.Errorf("run pod %s: %w: remove it with skiff pod rm", pod.Name, ErrExist)
 	}

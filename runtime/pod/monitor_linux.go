@@ -30,6 +30,7 @@ const monitorReadyFd = 3
 // status and logs for `skiff pod logs` and `rm`).
 func MonitorMain() error {
 	ready := os.NewFile(monitorReadyFd, "ready")
+	os.Chdir("/") // hold no directory of the caller's busy
 	var l Launch
 	if err := json.NewDecoder(os.Stdin).Decode(&l); err != nil {
 		fmt.Fprintf(ready, "read launch config: %v", err)

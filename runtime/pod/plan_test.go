@@ -2,6 +2,8 @@ package pod
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -157,5 +159,26 @@ func TestCRILog(t *testing.T) {
 	}
 	if out.String() != "hello\n"+long+"\nlast\n" {
 		t.Errorf("messages do not round-trip: %d bytes", out.Len())
+	}
+}
+
+func TestHostPortsAndCheckImages(t *testing.T) {
+	p := mustPod(t, strings.Replace(goodPod, "    image: busybox\n    command", "    image: busybox\n    ports:\n    - {containerPort: 80, hostPort: 8080, hostIP: 127.0.0.1}\n    - {containerPort: 53, hostPort: 5353, protocol: UDP}\n    - {containerPort: 9000}\n    command", 1))
+	got := HostPorts(p)
+	if len(got) != 2 || got[0].HostPort != 8080 || got[0].ContainerPort != 80 || got[0].HostIP.String() != "127.0.0.1" || got[1].Proto != "udp" {
+		t.Errorf("host ports %+v", got)
+	}
+	var asked []string
+	find := func(_ context.Context, image string, never bool) error {
+		asked = append(asked, image)
+		if image == "missing" {
+			return errors.New("not in the store")
+		}
+		return nil
+	}
+	p.Spec.Containers[1].Image = "missing"
+	err := CheckImages(context.Background(), p, find)
+	if err == nil || !strings.Contains(err.Error(), `spec.containers[1].image: "missing": not in the store`) || len(asked) != 2 {
+		t.Errorf("CheckImages: %v (asked %v)", err, asked)
 	}
 }
