@@ -89,3 +89,39 @@ func TestLogsFollowAcrossRestarts(t *testing.T) {
 		buf.Write(chunk[:n])
 	}
 }
+
+const sharedPidPod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: pids}
+spec:
+  shareProcessNamespace: true
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: sleeper
+    image: busybox
+    command: ["sleep", "3600"]
+  - name: looker
+    image: busybox
+    command: ["sh", "-c", "until ps | grep -q '[s]leep 3600'; do sleep 0.1; done; cat /proc/1/cmdline | tr '\\0' ' '"]
+`
+
+func TestShareProcessNamespace(t *testing.T) {
+	l := newLab(t)
+	l.run(sharedPidPod)
+	l.waitFor("pids", "the looker to finish", func(st *Status) bool { c, _ := st.Container("looker"); return c.State == StateTerminated })
+	if got := l.logs("pids", "looker", false); !strings.HasPrefix(got, "skiff-pause") {
+		t.Errorf("pid 1 of the shared namespace is %q, want the pause process", got)
+	}
+}
+
+func TestAMissingCommandIsAStartError(t *testing.T) {
+	l := newLab(t)
+	l.run(strings.NewReplacer("RESTART", "Never", `["sh", "-c", "echo run; exit CODE"]`, `["no-such-program"]`).Replace(restartPod))
+	st := l.waitFor("crash", "the pod to fail", terminal)
+	app, _ := st.Container("app")
+	if st.Phase != "Failed" || app.Reason != "StartError" || !strings.Contains(app.Message, "no-such-program") {
+		t.Errorf("phase %s, reason %q, message %q", st.Phase, app.Reason, app.Message)
+	}
+}
