@@ -71,9 +71,8 @@ func partialMetadata(obj runtime.Object) (runtime.Object, error) {
 		list.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadataList"))
 		return list, err
 	}
-	p := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{
-		APIVersion: obj.GetObjectKind().GroupVersionKind().GroupVersion().String(),
-		Kind:       obj.GetObjectKind().GroupVersionKind().Kind}}
+	p := &metav1.PartialObjectMetadata{}
+	p.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadata"))
 	om, ok := fieldOf(obj, "ObjectMeta").Interface().(metav1.ObjectMeta)
 	if !ok {
 		return nil, fmt.Errorf("partial metadata of %T: no ObjectMeta", obj)

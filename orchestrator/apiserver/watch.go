@@ -32,7 +32,8 @@ type watcher struct {
 }
 
 func (s *Server) watch(w http.ResponseWriter, r *http.Request, req request) error {
-	o, err := negotiate(r, "Table", "PartialObjectMetadata")
+	// metadata-only watches ask for the list form; events carry single items
+	o, err := negotiate(r, "Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 	if err != nil {
 		return err
 	}

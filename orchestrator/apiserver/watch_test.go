@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
@@ -205,5 +206,31 @@ func TestExternalEtcd(t *testing.T) {
 	}
 	if ev := next(t, w); ev.Type != watch.Bookmark {
 		t.Fatalf("event %v, want a bookmark", ev.Type)
+	}
+}
+
+// TestMetadataClient lists and watches through client-go's metadata
+// client (PartialObjectMetadata), as garbage collectors do.
+func TestMetadataClient(t *testing.T) {
+	_, url, cs := testServer(t)
+	ctx := context.Background()
+	cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "m", Labels: map[string]string{"x": "y"}}}, metav1.CreateOptions{})
+	mc, err := metadata.NewForConfig(&rest.Config{Host: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gvr := corev1.SchemeGroupVersion.WithResource("configmaps")
+	list, err := mc.Resource(gvr).Namespace("default").List(ctx, metav1.ListOptions{})
+	if err != nil || len(list.Items) != 1 || list.Items[0].Labels["x"] != "y" {
+		t.Fatalf("metadata list: %v %v", list, err)
+	}
+	w, err := mc.Resource(gvr).Namespace("default").Watch(ctx, metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	cs.CoreV1().ConfigMaps("default").Delete(ctx, "m", metav1.DeleteOptions{})
+	if ev := next(t, w); ev.Type != watch.Deleted || ev.Object.(*metav1.PartialObjectMetadata).Name != "m" {
+		t.Fatalf("metadata watch: %v %+v", ev.Type, ev.Object)
 	}
 }
