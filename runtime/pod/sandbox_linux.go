@@ -99,7 +99,11 @@ func (r *Runtime) makeVolumes(sb *Sandbox, pod *corev1.Pod) error {
 			os.Chmod(dir, 0o777) // as Kubernetes: any user of the pod can write
 			sb.Volumes[v.Name] = dir
 			if v.EmptyDir.Medium == corev1.StorageMediumMemory {
-				if err := mountTmpfs(dir, v.EmptyDir.SizeLimit.String()); err != nil {
+				var size int64
+				if l := v.EmptyDir.SizeLimit; l != nil {
+					size = l.Value()
+				}
+				if err := mountTmpfs(dir, size); err != nil {
 					return fmt.Errorf("volume %s: %w", v.Name, err)
 				}
 				sb.Tmpfs = append(sb.Tmpfs, dir)
@@ -114,12 +118,12 @@ func (r *Runtime) makeVolumes(sb *Sandbox, pod *corev1.Pod) error {
 	return nil
 }
 
-func mountTmpfs(dir, size string) error {
+// mountTmpfs mounts a tmpfs of at most size bytes (0: the kernel's
+// default, half of RAM) on dir.
+func mountTmpfs(dir string, size int64) error {
 	opts := "mode=1777"
-	if size != "" && size != "0" {
-		if n, err := strconv.ParseInt(size, 10, 64); err == nil {
-			opts += ",size=" + strconv.FormatInt(n, 10)
-		}
+	if size > 0 {
+		opts += ",size=" + strconv.FormatInt(size, 10)
 	}
 	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
 		return fmt.Errorf("mount tmpfs on %s: %w", dir, err)

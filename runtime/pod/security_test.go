@@ -19,11 +19,11 @@ metadata: {name: limits}
 spec:
   terminationGracePeriodSeconds: 0
   volumes:
-  - {name: mem, emptyDir: {medium: Memory}}
+  - {name: mem, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
   containers:
   - name: app
     image: busybox
-    command: ["sh", "-c", "id -u; id -g; touch /rootfs-file 2>/dev/null || echo read-only; grep CapEff /proc/self/status; grep ' /scratch ' /proc/mounts | cut -d' ' -f3; exec sleep 3600"]
+    command: ["sh", "-c", "id -u; id -g; touch /rootfs-file 2>/dev/null || echo read-only; grep CapEff /proc/self/status; grep ' /scratch ' /proc/mounts | cut -d' ' -f3; grep -c ' /scratch .*size=8192k' /proc/mounts; exec sleep 3600"]
     resources:
       limits: {cpu: 250m, memory: 32Mi}
     volumeMounts: [{name: mem, mountPath: /scratch}]
@@ -37,9 +37,9 @@ spec:
 func TestResourcesAndSecurityContext(t *testing.T) {
 	l := newLab(t)
 	l.run(limitsPod)
-	l.waitFor("limits", "the app's report", func(*Status) bool { return strings.Count(l.logs("limits", "app", false), "\n") >= 5 })
+	l.waitFor("limits", "the app's report", func(*Status) bool { return strings.Count(l.logs("limits", "app", false), "\n") >= 6 })
 	got := l.logs("limits", "app", false)
-	want := "1000\n3000\nread-only\nCapEff:\t0000000000000000\ntmpfs\n"
+	want := "1000\n3000\nread-only\nCapEff:\t0000000000000000\ntmpfs\n1\n"
 	if got != want {
 		t.Errorf("the app reported\n%s\nwant\n%s", got, want)
 	}

@@ -78,6 +78,9 @@ func validateVolumes(vols []corev1.Volume, e *errs) map[string]bool {
 			if m := v.EmptyDir.Medium; m != "" && m != corev1.StorageMediumMemory {
 				e.add(p+".emptyDir.medium", "%q: want \"\" (disk) or Memory", m)
 			}
+			if l := v.EmptyDir.SizeLimit; l != nil && l.Sign() < 0 {
+				e.add(p+".emptyDir.sizeLimit", "%s: must not be negative", l.String())
+			}
 		case v.HostPath != nil:
 			validateHostPath(p+".hostPath", v.HostPath, e)
 		default:
