@@ -220,6 +220,7 @@ func ociCommands(opts *globalOptions) []*cobra.Command {
 		newCreateCmd(opts), newStartCmd(opts), newStateCmd(opts), newKillCmd(opts),
 		newDeleteCmd(opts), newOCIRunCmd(opts), newSpecCmd(opts), newListCmd(opts),
 		newExecCmd(opts), newPauseCmd(opts), newResumeCmd(opts),
+		newOCIPsCmd(opts), newEventsCmd(opts), newFeaturesCmd(opts), newUpdateCmd(opts),
 	}
 }
 

@@ -60,9 +60,10 @@ func newSkiffCmd() (*cobra.Command, *globalOptions) {
 		cmd.AddCommand(f(opts))
 	}
 	// The OCI lifecycle at top level (skiff create/start/state/...), except
-	// run, which is the Docker-style command; all of runc under `skiff runc`.
+	// run and ps, which are the Docker-style commands; all of runc under
+	// `skiff runc`.
 	for _, c := range ociCommands(opts) {
-		if c.Name() != "run" {
+		if c.Name() != "run" && c.Name() != "ps" {
 			cmd.AddCommand(c)
 		}
 	}

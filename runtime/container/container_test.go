@@ -400,3 +400,34 @@ func TestExecJoinsTheContainer(t *testing.T) {
 	}
 	mustState(t, e, "ex", container.Running)
 }
+
+func TestStatsProcessesUpdate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	s := e.spec("sh", "-c", "sleep 60 & sleep 60")
+	limit := int64(64 << 20)
+	s.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit}}
+	if _, err := e.rt.Create(ctx, container.CreateOptions{ID: "res", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rt.Start(ctx, "res"); err != nil {
+		t.Fatal(err)
+	}
+	// sh runs the first sleep in the background and execs the second.
+	waitFor(t, func() bool { pids, _ := e.rt.Processes("res"); return len(pids) == 2 })
+	st, err := e.rt.Stats("res")
+	if err != nil || st.Memory.Limit != uint64(limit) || st.Pids.Current != 2 || st.Memory.Usage == 0 {
+		t.Fatalf("stats = %+v, %v", st, err)
+	}
+	pids := int64(10)
+	if err := e.rt.Update(ctx, "res", &specs.LinuxResources{Pids: &specs.LinuxPids{Limit: &pids}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.rt.Stats("res"); st.Pids.Limit != 10 {
+		t.Errorf("pids limit after update: %d", st.Pids.Limit)
+	}
+	loaded, _ := container.Load(e.rt.Root, "res")
+	if loaded.Spec.Linux.Resources.Pids == nil || loaded.Spec.Linux.Resources.Memory == nil {
+		t.Errorf("update not recorded with the old limits kept: %+v", loaded.Spec.Linux.Resources)
+	}
+}
