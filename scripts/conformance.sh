@@ -39,14 +39,32 @@
 #   needing a controller this host lacks (hugetlb, net_cls/net_prio) fail
 #   for both runtimes alike.
 #
-# Cleanup after each program and runtime (reported as "leak:" lines)
-#   each runtime uses its own state directory (a wrapper passes --root), so
-#   `list` + `delete --force` reach only this run's containers; leftover
-#   processes in the sandbox are killed by pid; cgroups the run left below
-#   the sandbox are removed; mounts left under the work directory are
-#   detached (they live in the private mount namespace anyway). At the end
-#   the sandbox cgroups are removed and the real hierarchy roots are checked
-#   for names the suite uses (cgrouptest, testdir, container ids).
+# Each run in its own mount, UTS and IPC namespaces
+#   linux_ns_itype asks for a container that shares every namespace of the
+#   runtime. A runtime that then pivots the root, mounts over the bundle or
+#   sets the hostname does it to the host's namespaces when run plainly (a
+#   pivot_root there would swap the root of every process of the machine).
+#   So each program runs in fresh mount, UTS and IPC namespaces
+#   (scripts/conformance/run-one.sh): the damage stays there, and is
+#   reported ("the root of the runtime's own mount namespace was changed").
+#
+# Cleanup after each program and runtime (reported as "leak" lines)
+#   each runtime uses its own state directory (a wrapper passes --root, and
+#   --log as containerd does), so `list` + `delete --force` reach only this
+#   run's containers; leftover processes in the sandbox are killed by pid;
+#   cgroups left below the sandbox are removed; mounts left in the run's
+#   mount namespace are reported (they die with it). At the end the sandbox
+#   cgroups are removed and the real hierarchy roots are checked for names
+#   the suite uses (cgrouptest, testdir, container ids).
+#
+# Scoring
+#   Every "ok"/"not ok" line counts (runtimetest's own checks included),
+#   "# SKIP" apart. A program that does not exit 0 (util.Fatal, crash,
+#   timeout) counts one more failed test; it is retried once first, for both
+#   runtimes alike, as a loaded machine makes a few runs flaky.
+#   process_capabilities_fail and process_rlimits_fail count one test each:
+#   does the runtime refuse the invalid config. The whole run takes ~3-4
+#   minutes on the 2-core CI machine (a few programs sleep 10 s on purpose).
 #
 # Environment (all optional)
 #   CONFORMANCE_TESTS        programs to run (default: all, sorted)

@@ -19,10 +19,14 @@ set -euo pipefail
 results=$1
 shift
 
-# last_error prints the last error the runtime logged (its --log file), else
-# the program's last stderr line.
+# last_error prints why a run went wrong: a changed mount namespace root, else
+# the last error the runtime logged (its --log file), else the program's last
+# stderr line.
 last_error() {
 	local base=$1 m
+	# a run that lost its mount namespace's root can log nothing else
+	m=$(grep -m1 'root of the runtime' "$base.leaks" 2>/dev/null || true)
+	if [ -n "$m" ]; then printf '%s' "$m" | cut -c1-200; return; fi
 	# the cleanup's own "does not exist" errors say nothing about the failure
 	m=$(grep -iE 'level=("?error"?|ERROR)' "$base.log" 2>/dev/null | grep -v 'does not exist' | tail -1 |
 		sed -E 's/.*msg="?//; s/"?$//' || true)
@@ -182,7 +186,8 @@ END {
 		g = s " - " g
 		if (s == "not run") {
 			g = "not run - the tests after the point where " kp[1] " stopped"
-			d = (("skiff", kp[1] "\t(program ran to completion)") in diag) ? "  [" short(diag["skiff", kp[1] "\t(program ran to completion)"], 160) "]" : ""
+			d = (("skiff", kp[1] "\t(program ran to completion)") in diag) ? diag["skiff", kp[1] "\t(program ran to completion)"] : lasterr[kp[1], "skiff"]
+			d = d == "" ? "" : "  [" short(d, 160) "]"
 		}
 		if (!(g in gcount)) { gorder[++ng] = g; gprogs[g] = "" }
 		gcount[g]++
