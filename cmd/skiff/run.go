@@ -67,5 +67,6 @@ func newRunCmd(opts *globalOptions) *cobra.Command {
 	fl.StringVar(&rc.Resources.CpusetCPUs, "cpuset-cpus", "", "CPUs the container may use (e.g. 0-1)")
 	fl.Int64Var(&rc.Resources.PidsLimit, "pids-limit", 0, "maximum number of processes")
 	fl.Uint16Var(&rc.Resources.BlkioWeight, "blkio-weight", 0, "relative block I/O weight (10-1000)")
+	fl.StringVar(&rc.CgroupParent, "cgroup-parent", "", "parent cgroup (absolute: below the hierarchy root; relative: below skiff's own cgroup)")
 	return cmd
 }

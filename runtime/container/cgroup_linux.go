@@ -28,7 +28,10 @@ func defaultCgroupParent() string {
 // recorded in the state before the cgroup exists, so that a runtime
 // killed in between still leaves delete enough to remove it.
 func (c *creation) resolveCgroup() error {
-	parent := c.rt.CgroupParent
+	parent := c.opts.CgroupParent
+	if parent == "" {
+		parent = c.rt.CgroupParent
+	}
 	if parent == "" {
 		parent = defaultCgroupParent()
 	}

@@ -42,6 +42,7 @@ type CreateOptions struct {
 
 	PidFile       string
 	ConsoleSocket string // runc --console-socket: where the pty master of a terminal container goes
+	CgroupParent  string // overrides Runtime.CgroupParent for this container (--cgroup-parent)
 	NoPivot       bool   // use MS_MOVE + chroot instead of pivot_root
 
 	Stdin, Stdout, Stderr *os.File // the container's stdio (default: the caller's)

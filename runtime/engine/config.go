@@ -41,6 +41,7 @@ type RunConfig struct {
 	Ports         []string
 	Network       string
 	Resources     ResourceFlags
+	CgroupParent  string   // --cgroup-parent: where the container's cgroup goes
 	Insecure      []string // registries spoken to over plain HTTP
 }
 

@@ -122,7 +122,7 @@ func (e *Engine) runHere(ctx context.Context, p *runPlan, started func()) (int, 
 		CreateOptions: container.CreateOptions{
 			ID: p.id, Spec: spec, Rootfs: spec.Root.Path, Bundle: e.containerDir(p.id),
 			Stdin: e.cfg.Stdin, Stdout: e.cfg.Stdout, Stderr: e.cfg.Stderr,
-			Prepare: r.attachNetwork,
+			Prepare: r.attachNetwork, CgroupParent: p.rc.CgroupParent,
 		},
 		Started: started,
 	})
