@@ -205,8 +205,8 @@ sandbox=skiff-conformance-$$
 # make_sandbox creates the sandbox cgroup below ours in every hierarchy,
 # after removing the empty sandboxes of runs that were killed.
 make_sandbox() {
-	local mnt own opts type d old
-	while read -r mnt own opts type; do
+	local own type d old
+	while read -r _ own _ type; do
 		for old in "${own%/}"/skiff-conformance-*; do
 			[ -d "$old" ] && ! kill -0 "${old##*-}" 2>/dev/null && rmdir "$old" 2>/dev/null || true
 		done
@@ -229,11 +229,11 @@ make_sandbox() {
 # remove_sandbox kills what is left in the sandbox (processes we started:
 # containers and runtimes) and removes its cgroups, deepest first.
 remove_sandbox() {
-	local mnt own opts type d pid try
-	while read -r mnt own opts type; do
+	local own d pid
+	while read -r _ own _; do
 		d=${own%/}/$sandbox
 		[ -d "$d" ] || continue
-		for try in 1 2 3 4 5; do
+		for _ in 1 2 3 4 5; do
 			while read -r pid; do
 				[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 			done < <(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null)
@@ -249,8 +249,8 @@ remove_sandbox() {
 # root_names lists names at the roots of the real hierarchies that the suite
 # uses (cgrouptest, testdir, uuid container ids).
 root_names() {
-	local mnt own opts type
-	while read -r mnt own opts type; do
+	local mnt
+	while read -r mnt _; do
 		find "$mnt" -mindepth 1 -maxdepth 1 -type d \( -name cgrouptest -o -name testdir \
 			-o -regex '.*/[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}' \) 2>/dev/null
 	done < <(hierarchies) | sort
@@ -258,14 +258,17 @@ root_names() {
 
 # list_programs sets progs to the validation programs to run.
 list_programs() {
-	local p
-	progs=()
+	local p all=()
+	for p in "$bin"/*; do
+		[ "${p##*/}" = runtimetest ] || all+=("${p##*/}")
+	done
 	if [ -z "$CONFORMANCE_TESTS" ]; then
-		mapfile -t progs < <(cd "$bin" && ls | grep -v '^runtimetest$' | sort)
+		progs=("${all[@]}")
 		return
 	fi
+	progs=()
 	for p in $CONFORMANCE_TESTS; do
-		[ -x "$bin/$p" ] || die "CONFORMANCE_TESTS: no validation program $p (the programs: $(cd "$bin" && ls | grep -v '^runtimetest$' | tr '\n' ' '))"
+		[ -x "$bin/$p" ] || die "CONFORMANCE_TESTS: no validation program $p (the programs: ${all[*]})"
 		progs+=("$p")
 	done
 }
@@ -282,7 +285,7 @@ main() {
 	log "runc: $("$RUNC" --version | head -1); skiff: $SKIFF_RUNC (built $(date -u -r "$(readlink -f "$SKIFF_RUNC")" +%FT%TZ), tree at $(git log -1 --format=%h 2>/dev/null || echo ?)); sandbox: $sandbox; timeout ${CONFORMANCE_TIMEOUT}s"
 	# The subshell enters the sandbox, then new cgroup and mount namespaces.
 	(
-		while read -r mnt own opts type; do
+		while read -r _ own _; do
 			echo "$BASHPID" >"${own%/}/$sandbox/cgroup.procs"
 		done < <(hierarchies)
 		exec unshare --cgroup --mount --propagation private \

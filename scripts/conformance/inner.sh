@@ -52,7 +52,7 @@ sweep_processes() {
 		for f in "${roots[0]}"/**/cgroup.procs; do
 			while read -r pid; do
 				[ "$pid" = "$$" ] && continue
-				comm=?
+				comm="?"
 				read -r comm <"/proc/$pid/comm" 2>/dev/null
 				[ "$pass" = 1 ] && leak "process $pid ($comm) still running in ${f#"${roots[0]}"}; killed"
 				kill -KILL "$pid" 2>/dev/null
