@@ -5,6 +5,7 @@ package apiserver_test
 // /usr/bin/kubectl; no root.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -275,27 +276,48 @@ func TestKubectl(t *testing.T) {
 	}
 }
 
-// TestKubectlWatch runs `kubectl get -w` while a configmap is created.
+// TestKubectlWatch runs `kubectl get -w` while a configmap is created:
+// the new configmap must appear in its output.
 func TestKubectlWatch(t *testing.T) {
 	c := startAPIServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	if o, err := c.kubectl("", "create", "configmap", "first"); err != nil {
+		t.Fatalf("create: %v %s", err, o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := c.command(ctx, "", "get", "configmaps", "-w")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	defer cmd.Wait()
+	defer cancel()
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	// the existing configmap's row says the watch is up
+	for line := range lines {
+		if strings.HasPrefix(line, "first") {
+			break
+		}
+	}
 	if o, err := c.kubectl("", "create", "configmap", "watched"); err != nil {
 		t.Fatalf("create: %v %s", err, o)
 	}
-	time.Sleep(2 * time.Second)
-	cancel()
-	cmd.Wait()
-	if !strings.Contains(out.String(), "watched") {
-		t.Fatalf("kubectl get -w did not show the new configmap:\n%s", out.String())
+	for line := range lines {
+		if strings.HasPrefix(line, "watched") {
+			return
+		}
 	}
+	t.Fatal("kubectl get -w ended without showing the new configmap")
 }
 
 // BenchmarkIdleRSS starts `skiff apiserver` with embedded etcd, lets it
