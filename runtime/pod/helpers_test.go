@@ -6,18 +6,20 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/nftables"
 	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/image/importer"
 	"github.com/skiffrun/skiff/image/store"
 	"github.com/skiffrun/skiff/netns"
+	"github.com/vishvananda/netlink"
 )
 
 // lab is a disposable host for pods: temporary state and data
@@ -35,10 +37,8 @@ func newLab(t testing.TB) *lab {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: makes namespaces, cgroups, overlay mounts and nftables rules")
 	}
-	for _, bin := range []string{"/bin/busybox", "nsenter", "ip", "nft"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("needs %s (apt busybox-static util-linux iproute2 nftables)", bin)
-		}
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		t.Skip("needs /bin/busybox (apt busybox-static): the offline image")
 	}
 	dir := t.TempDir()
 	host, err := netns.Create(filepath.Join(dir, "netns"), "host")
@@ -47,7 +47,13 @@ func newLab(t testing.TB) *lab {
 	}
 	t.Cleanup(func() { netns.Remove(host) })
 	l := &lab{t: t, host: host}
-	l.nsenter("ip", "link", "set", "lo", "up")
+	l.inHost(func() error {
+		lo, err := netlink.LinkByName("lo")
+		if err != nil {
+			return err
+		}
+		return netlink.LinkSetUp(lo)
+	})
 	resolv := filepath.Join(dir, "resolv.conf")
 	os.WriteFile(resolv, []byte("nameserver 192.0.2.53\n"), 0o644)
 	hosts := filepath.Join(dir, "hosts")
@@ -66,24 +72,61 @@ func newLab(t testing.TB) *lab {
 	return l
 }
 
-// nsenter runs a command in the lab's host namespace.
-func (l *lab) nsenter(args ...string) string {
+// inHost runs fn on a thread in the lab's host namespace.
+func (l *lab) inHost(fn func() error) {
 	l.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + l.host}, args...)...).CombinedOutput()
-	if err != nil {
-		l.t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
+	if err := netns.Do(l.host, fn); err != nil {
+		l.t.Fatal(err)
 	}
-	return string(out)
 }
 
-// nsenterMaybe is nsenter that returns the output even on failure.
-func (l *lab) nsenterMaybe(args ...string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, _ := exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + l.host}, args...)...).CombinedOutput()
-	return string(out)
+// hostLinks lists the links of the host namespace.
+func (l *lab) hostLinks() []string {
+	var names []string
+	l.inHost(func() error {
+		links, err := netlink.LinkList()
+		for _, k := range links {
+			names = append(names, k.Attrs().Name)
+		}
+		return err
+	})
+	return names
+}
+
+// hostTables lists the nftables tables of the host namespace.
+func (l *lab) hostTables() []string {
+	var names []string
+	l.inHost(func() error {
+		c, err := nftables.New()
+		if err != nil {
+			return err
+		}
+		tables, err := c.ListTables()
+		for _, t := range tables {
+			names = append(names, t.Name)
+		}
+		return err
+	})
+	return names
+}
+
+// httpGet fetches url's path from addr, connecting from the host namespace.
+func (l *lab) httpGet(addr string) (string, error) {
+	var conn net.Conn
+	var err error
+	l.inHost(func() error {
+		conn, err = net.DialTimeout("tcp", addr, 2*time.Second)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(conn, "GET / HTTP/1.0\r\n\r\n")
+	resp, err := io.ReadAll(conn)
+	_, body, _ := strings.Cut(string(resp), "\r\n\r\n")
+	return body, err
 }
 
 // run validates and starts a pod from YAML; the pod is force-removed at
@@ -207,18 +250,18 @@ func (l *lab) assertClean(name string, tr trace) {
 			l.t.Errorf("mount left: %s", line)
 		}
 	}
-	links := ""
+	var links []string
 	for i := 0; i < 100; i++ { // the kernel removes veths asynchronously
-		if links = l.nsenter("ip", "-o", "link", "show"); strings.Count(links, "\n") == 1 {
+		if links = l.hostLinks(); len(links) == 1 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if strings.Count(links, "\n") != 1 {
-		l.t.Errorf("links left in the host namespace:\n%s", links)
+	if len(links) != 1 {
+		l.t.Errorf("links left in the host namespace: %v", links)
 	}
-	if tables := l.nsenter("nft", "list", "tables"); strings.TrimSpace(tables) != "" {
-		l.t.Errorf("nftables tables left: %s", tables)
+	if tables := l.hostTables(); len(tables) != 0 {
+		l.t.Errorf("nftables tables left: %v", tables)
 	}
 	for _, d := range []string{filepath.Join(l.cfg.Root, "pods", name), filepath.Join(l.cfg.DataDir, "pods", name)} {
 		if _, err := os.Stat(d); err == nil {

@@ -86,11 +86,13 @@ func TestHostPortIsPublished(t *testing.T) {
 	l.run(readNotes(t, "host-port.yaml"))
 	l.waitFor("host-port", "the server", running("web"))
 	var out string
+	var err error
 	for i := 0; i < 50; i++ {
-		if out = l.nsenterMaybe("/bin/busybox", "wget", "-q", "-O-", "http://127.0.0.1:8080/"); out == "published\n" {
+		if out, err = l.httpGet("127.0.0.1:8080"); out == "published\n" {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	t.Logf("last error: %v", err)
 	t.Errorf("host port 8080: got %q", out)
 }
