@@ -1,0 +1,3 @@
+package labs
+
+var lab08Checks = []Check{}

@@ -1,0 +1,216 @@
+package labs
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the recorded outputs in the labs' READMEs from this run")
+
+// TestLabs is docs as tests: for every lab it runs the README's steps with
+// bash, in order, in a throwaway network namespace playing the host, with
+// temporary SKIFF_ROOT and SKIFF_DATA; then `skiff lab check` must pass,
+// `skiff lab reset` (twice) must leave nothing behind. Before the steps,
+// the checks must fail with hints. SKIFF_LABS=01,03 runs some labs only.
+func TestLabs(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the labs make namespaces, cgroups, mounts and links")
+	}
+	for _, tool := range []string{"unshare", "nsenter", "ip", "runc", "findmnt"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s (apt: util-linux, iproute2, runc)", tool)
+		}
+	}
+	h := newHarness(t)
+	all, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	only := os.Getenv("SKIFF_LABS")
+	for _, l := range all {
+		if only != "" && !strings.Contains(only, l.Name()) {
+			continue
+		}
+		t.Run(l.Slug, func(t *testing.T) { h.runLab(t, l) })
+	}
+}
+
+type harness struct {
+	bin, root, data string
+}
+
+func newHarness(t *testing.T) *harness {
+	bin := os.Getenv("SKIFF_BIN")
+	if bin == "" {
+		bin = filepath.Join(t.TempDir(), "skiff")
+		out, err := exec.Command("go", "build", "-o", bin, "../cmd/skiff").CombinedOutput()
+		if err != nil {
+			t.Fatalf("build skiff: %v\n%s", err, out)
+		}
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{bin: abs, root: t.TempDir(), data: t.TempDir()}
+}
+
+// shell runs a bash script in the lab's network namespace with the lab's
+// environment; output goes to a file (steps leave processes behind that
+// would hold a pipe open).
+func (h *harness) shell(t *testing.T, netns, script string, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	outFile := filepath.Join(t.TempDir(), "out")
+	f, err := os.Create(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, "nsenter", "--net=/run/netns/"+netns, "bash", "-c", script)
+	cmd.Env = append(os.Environ(), "SKIFF_ROOT="+h.root, "SKIFF_DATA="+h.data,
+		"PATH="+filepath.Dir(h.bin)+":"+os.Getenv("PATH"))
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Dir = os.TempDir()
+	cmd.WaitDelay = 5 * time.Second
+	err = cmd.Run()
+	b, _ := os.ReadFile(outFile)
+	return string(b), err
+}
+
+func (h *harness) runLab(t *testing.T, l Lab) {
+	netns := fmt.Sprintf("skiff-lab-%d-%s", os.Getpid(), l.Name())
+	if out, err := exec.Command("ip", "netns", "add", netns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		h.shell(t, netns, "skiff lab reset "+l.Name(), time.Minute)
+		exec.Command("ip", "netns", "del", netns).Run()
+	})
+	self := fmt.Sprintf("skiff --root %s --data-dir %s ", h.root, h.data)
+	h.shell(t, netns, "ip link set lo up; skiff lab reset "+l.Name(), time.Minute)
+
+	out, err := h.shell(t, netns, self+"lab check "+l.Name(), time.Minute)
+	if err == nil || !strings.Contains(out, "hint:") || !strings.Contains(out, "reread:") {
+		t.Errorf("check before the steps: want failures with hints, got %v:\n%s", err, out)
+	}
+
+	outputs := h.runSteps(t, netns, l)
+
+	out, err = h.shell(t, netns, "skiff lab check "+l.Name(), time.Minute)
+	if err != nil {
+		t.Fatalf("check after the steps: %v\n%s", err, out)
+	}
+	t.Logf("check:\n%s", out)
+	for i := 0; i < 2; i++ {
+		if out, err := h.shell(t, netns, "skiff lab reset "+l.Name(), time.Minute); err != nil {
+			t.Fatalf("reset #%d: %v\n%s", i+1, err, out)
+		}
+	}
+	h.assertClean(t, netns, l)
+	if *update {
+		rewrite(t, l, outputs)
+	}
+}
+
+// runSteps sources each step in one bash (so cd and variables carry over)
+// with -e: the first failing command stops the lab.
+func (h *harness) runSteps(t *testing.T, netns string, l Lab) []string {
+	steps := Steps(l.README)
+	dir := t.TempDir()
+	var script strings.Builder
+	script.WriteString("set -e -o pipefail\ncd /tmp\n")
+	for i, s := range steps {
+		f := filepath.Join(dir, "step"+strconv.Itoa(i))
+		if err := os.WriteFile(f+".sh", []byte(s.Code), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&script, "source %s.sh > %s.out 2>&1\ntouch %s.ok\n", f, f, f)
+	}
+	start := time.Now()
+	_, err := h.shell(t, netns, script.String(), 3*time.Minute)
+	var outputs []string
+	for i, s := range steps {
+		f := filepath.Join(dir, "step"+strconv.Itoa(i))
+		b, _ := os.ReadFile(f + ".out")
+		if _, okErr := os.Stat(f + ".ok"); okErr != nil {
+			t.Fatalf("step %q failed (%v):\n%s\n--- output:\n%s", s.Heading, err, s.Code, b)
+		}
+		outputs = append(outputs, cleanOutput(strings.ReplaceAll(string(b), h.data, "/var/lib/skiff")))
+	}
+	t.Logf("%d steps in %v", len(steps), time.Since(start).Round(time.Millisecond))
+	return outputs
+}
+
+// assertClean fails if the lab left containers, mounts, its directory,
+// links or nftables tables behind.
+func (h *harness) assertClean(t *testing.T, netns string, l Lab) {
+	out, _ := h.shell(t, netns, "ip -o link | grep -v ': lo:' || true; nft list tables 2>/dev/null || true", time.Minute)
+	if strings.TrimSpace(out) != "" {
+		t.Errorf("links or nftables tables left in the lab's host namespace:\n%s", out)
+	}
+	out, _ = h.shell(t, netns, "skiff list -q; skiff pod ls 2>/dev/null | tail -n +2", time.Minute)
+	if strings.TrimSpace(out) != "" {
+		t.Errorf("containers or pods left:\n%s", out)
+	}
+	mi, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, line := range bytes.Split(mi, []byte("\n")) {
+		for _, p := range []string{h.root, h.data, DefaultDir} {
+			if bytes.Contains(line, []byte(p)) {
+				t.Errorf("mount left: %s", line)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(DefaultDir, l.Name())); err == nil {
+		t.Errorf("%s/%s left", DefaultDir, l.Name())
+	}
+}
+
+func rewrite(t *testing.T, l Lab, outputs []string) {
+	readme := filepath.Join(l.Slug, "README.md")
+	text, err := WithOutputs(l.README, outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(readme, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadInput: wrong lab numbers get a clear message, never a stack trace.
+func TestFind(t *testing.T) {
+	for _, arg := range []string{"1", "01", "01-namespaces"} {
+		if l, err := Find(arg); err != nil || l.Number != 1 {
+			t.Errorf("Find(%q) = %v, %v", arg, l.Number, err)
+		}
+	}
+	for _, arg := range []string{"99", "x", "", "-1"} {
+		_, err := Find(arg)
+		if err == nil || !strings.Contains(err.Error(), "see skiff lab list") {
+			t.Errorf("Find(%q): %v", arg, err)
+		}
+	}
+	all, _ := All()
+	for _, l := range all {
+		if l.Title == "" || len(Steps(l.README)) == 0 {
+			t.Errorf("lab %s has no title or no steps", l.Slug)
+		}
+		if _, ok := checksFor[l.Number]; !ok {
+			t.Errorf("lab %s has no checks", l.Slug)
+		}
+		for _, c := range checksFor[l.Number] {
+			if !strings.Contains(l.README, "### "+c.Section+"\n") {
+				t.Errorf("lab %s: check %q points at a missing section %q", l.Slug, c.Name, c.Section)
+			}
+		}
+	}
+}
