@@ -139,7 +139,6 @@ type execution struct {
 	opts     ExecOptions
 	log      *Runtime
 	cgroup   cgroups.Manager
-	cgroupFD *os.File
 	mntNs    *os.File // the container's mount namespace, joined by the init
 	cmd      *exec.Cmd
 	sync     *os.File
@@ -147,18 +146,17 @@ type execution struct {
 	children []*os.File
 }
 
+// openCgroup finds the container's cgroup. The process is moved into it
+// after it starts (it waits for its config meanwhile), not cloned into it:
+// clone3's CLONE_INTO_CGROUP fails with ENOENT when the caller has joined a
+// cgroup namespace whose root does not contain the caller's own cgroup.
 func (x *execution) openCgroup() error {
 	m, err := cgroupOf(x.st, x.log.Log)
 	if err != nil || m == nil {
 		return err
 	}
 	x.cgroup = m
-	f, err := m.CgroupFD()
-	if errors.Is(err, cgroups.ErrNoCgroupFD) {
-		return nil
-	}
-	x.cgroupFD = f
-	return err
+	return nil
 }
 
 func (x *execution) start(self string, joins []namespace.Join) error {
@@ -178,10 +176,6 @@ func (x *execution) start(self string, joins []namespace.Join) error {
 	}
 	x.cmd = initCommand(self, x.st.ID, x.children, stdio{x.opts.Stdin, x.opts.Stdout, x.opts.Stderr})
 	x.cmd.SysProcAttr = &syscall.SysProcAttr{}
-	if x.cgroupFD != nil {
-		x.cmd.SysProcAttr.UseCgroupFD = true
-		x.cmd.SysProcAttr.CgroupFD = int(x.cgroupFD.Fd())
-	}
 	err = namespace.StartIn(joins, x.cmd.Start)
 	child.Close()
 	cfgR.Close()
@@ -190,7 +184,7 @@ func (x *execution) start(self string, joins []namespace.Join) error {
 }
 
 func (x *execution) joinCgroup() error {
-	if x.cgroup == nil || x.cgroupFD != nil {
+	if x.cgroup == nil {
 		return nil
 	}
 	return x.cgroup.Apply(x.cmd.Process.Pid)
@@ -241,7 +235,7 @@ func (x *execution) kill() {
 }
 
 func (x *execution) close() {
-	for _, f := range append(x.children, x.sync, x.cfgW, x.cgroupFD, x.mntNs) {
+	for _, f := range append(x.children, x.sync, x.cfgW, x.mntNs) {
 		if f != nil {
 			f.Close()
 		}
