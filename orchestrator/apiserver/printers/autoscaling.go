@@ -9,7 +9,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 )
 
-func init() {
+func registerAutoscaling() {
 	spec := autoscalingv2.HorizontalPodAutoscalerSpec{}.SwaggerDoc()
 	hpa := columns(nameColumn,
 		col("Reference", "string", spec["scaleTargetRef"]),

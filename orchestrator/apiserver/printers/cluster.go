@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-func init() {
+func registerCluster() {
 	register(columns(nameColumn,
 		col("Status", "string", "The status of the namespace"),
 		ageColumn), namespaceCells)

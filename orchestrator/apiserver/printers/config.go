@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-func init() {
+func registerConfig() {
 	register(columns(nameColumn,
 		col("Data", "integer", corev1.ConfigMap{}.SwaggerDoc()["data"]),
 		ageColumn), configMapCells)

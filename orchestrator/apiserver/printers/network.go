@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 )
 
-func init() {
+func registerNetwork() {
 	svcSpec := corev1.ServiceSpec{}.SwaggerDoc()
 	register(columns(nameColumn,
 		col("Type", "string", svcSpec["type"]),

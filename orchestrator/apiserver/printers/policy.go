@@ -9,7 +9,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 )
 
-func init() {
+func registerPolicy() {
 	register(columns(nameColumn,
 		col("Min Available", "string", "The minimum number of pods that must be available."),
 		col("Max Unavailable", "string", "The maximum number of pods that may be unavailable."),

@@ -9,7 +9,7 @@ import (
 
 const betaStorageClassAnnotation = "volume.beta.kubernetes.io/storage-class"
 
-func init() {
+func registerStorage() {
 	pvSpec, pvStatus := corev1.PersistentVolumeSpec{}.SwaggerDoc(), corev1.PersistentVolumeStatus{}.SwaggerDoc()
 	register(columns(nameColumn,
 		col("Capacity", "string", pvSpec["capacity"]),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -30,7 +31,23 @@ type printer struct {
 }
 
 // printers maps the Go type of an object (e.g. *corev1.Pod) to its printer.
-var printers = map[reflect.Type]printer{}
+// It is filled on first use, not at program start: every skiff command
+// (and every container's init, which is skiff re-executed) would otherwise
+// pay for building the column descriptions.
+var (
+	printers     = map[reflect.Type]printer{}
+	registerOnce sync.Once
+)
+
+// registerAll fills printers, once.
+func registerAll() {
+	registerOnce.Do(func() {
+		for _, r := range []func(){registerAutoscaling, registerCluster, registerConfig, registerNetwork,
+			registerPods, registerPolicy, registerStorage, registerWorkloads} {
+			r()
+		}
+	})
+}
 
 // register adds the printer of kind T whose row is cells alone.
 func register[T runtime.Object](columns []metav1.TableColumnDefinition, cells func(T, time.Time) []any) {
@@ -143,6 +160,7 @@ func printerFor(prototype runtime.Object, items []runtime.Object) printer {
 			return fallback
 		}
 	}
+	registerAll()
 	if p, ok := printers[t]; ok {
 		return p
 	}

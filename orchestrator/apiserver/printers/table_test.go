@@ -25,6 +25,7 @@ func om(name string, created time.Duration) metav1.ObjectMeta {
 }
 
 func TestEveryPrinterRowMatchesColumns(t *testing.T) {
+	registerAll()
 	for typ, p := range printers {
 		obj := reflect.New(typ.Elem()).Interface().(runtime.Object)
 		row := p.row(obj, now)

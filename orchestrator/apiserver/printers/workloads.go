@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-func init() {
+func registerWorkloads() {
 	deploySpec, deployStatus := appsv1.DeploymentSpec{}.SwaggerDoc(), appsv1.DeploymentStatus{}.SwaggerDoc()
 	register(columns(append([]metav1.TableColumnDefinition{nameColumn,
 		col("Ready", "string", "Number of the pod with ready state"),
