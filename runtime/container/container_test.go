@@ -431,3 +431,34 @@ func TestStatsProcessesUpdate(t *testing.T) {
 		t.Errorf("update not recorded with the old limits kept: %+v", loaded.Spec.Linux.Resources)
 	}
 }
+
+func TestUserNamespaceMapsRootToAnUnprivilegedUID(t *testing.T) {
+	e := newEnv(t)
+	const host = 100000
+	err := filepath.Walk(e.rootfs, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, host, host)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.spec("sh", "-c", "id -u; cat /proc/self/uid_map; touch /tmp/ok && echo wrote")
+	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: host, Size: 65536}}
+	s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: host, Size: 65536}}
+	var out bytes.Buffer
+	w := pipeTo(t, &out)
+	code, err := e.rt.Run(context.Background(), container.RunOptions{
+		CreateOptions: container.CreateOptions{ID: "userns", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
+		Remove:        true,
+	})
+	w.close()
+	if err != nil || code != 0 {
+		t.Fatalf("run: exit %d, %v: %s", code, err, out.String())
+	}
+	if fields := strings.Fields(out.String()); len(fields) < 5 || fields[0] != "0" || fields[2] != "100000" || fields[4] != "wrote" {
+		t.Errorf("output %q: want uid 0 inside, mapped to host uid 100000", out.String())
+	}
+}

@@ -172,10 +172,34 @@ func (c *creation) makeStateDir() error {
 		}
 		return fmt.Errorf("make state directory: %w", err)
 	}
-	if err := unix.Mkfifo(filepath.Join(c.state.dir, fifoName), 0o600); err != nil {
+	fifo := filepath.Join(c.state.dir, fifoName)
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
 		return fmt.Errorf("make exec.fifo: %w", err)
 	}
+	// In a user namespace the init is root only inside: the fifo must
+	// belong to the host uid that container root maps to.
+	if uid, gid, ok := rootIDs(c.state.Spec.Linux); ok {
+		if err := os.Chown(fifo, uid, gid); err != nil {
+			return fmt.Errorf("chown exec.fifo: %w", err)
+		}
+	}
 	return nil
+}
+
+// rootIDs returns the host uid and gid of the container's root when the
+// config maps ids for a user namespace.
+func rootIDs(l *specs.Linux) (uid, gid int, ok bool) {
+	find := func(ms []specs.LinuxIDMapping) (int, bool) {
+		for _, m := range ms {
+			if m.ContainerID == 0 && m.Size > 0 {
+				return int(m.HostID), true
+			}
+		}
+		return 0, false
+	}
+	uid, okU := find(l.UIDMappings)
+	gid, okG := find(l.GIDMappings)
+	return uid, gid, okU && okG
 }
 
 // startInit re-executes skiff as "init" in the new namespaces, joining the
@@ -259,11 +283,16 @@ func orStd(f, def *os.File) *os.File {
 	return def
 }
 
-// addIDMappings maps uids and gids for a new user namespace.
+// addIDMappings maps uids and gids for a new user namespace, and makes
+// the child root inside it: its host uid (0) is not mapped there, so it
+// would otherwise run as the overflow uid, with no capabilities to set
+// the container up.
 func addIDMappings(attr *syscall.SysProcAttr, l *specs.Linux) {
 	if attr.Cloneflags&unix.CLONE_NEWUSER == 0 {
 		return
 	}
+	attr.Credential = &syscall.Credential{Uid: 0, Gid: 0}
+	attr.GidMappingsEnableSetgroups = true
 	for _, m := range l.UIDMappings {
 		attr.UidMappings = append(attr.UidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
 	}

@@ -50,8 +50,12 @@ func readConfig() (*initConfig, error) {
 	return &cfg, nil
 }
 
+// report tells the runtime why set-up failed; once the runtime has gone
+// (after ready), the container's stderr is the only place left to say it.
 func report(sync *os.File, step string, err error) error {
-	initproc.Report(sync, initproc.Message{Type: initproc.TypeError, Step: step, Error: err.Error()}, nil)
+	if initproc.Report(sync, initproc.Message{Type: initproc.TypeError, Step: step, Error: err.Error()}, nil) != nil {
+		fmt.Fprintf(os.Stderr, "skiff init: %s: %v\n", step, err)
+	}
 	return err
 }
 
