@@ -435,6 +435,11 @@ func TestStatsProcessesUpdate(t *testing.T) {
 func TestUserNamespaceMapsRootToAnUnprivilegedUID(t *testing.T) {
 	e := newEnv(t)
 	const host = 100000
+	// Root of the container is uid 100000 on the host: it must be able to
+	// reach its rootfs through the test's private temporary directories.
+	for dir := filepath.Dir(e.rootfs); dir != os.TempDir() && dir != "/"; dir = filepath.Dir(dir) {
+		os.Chmod(dir, 0o755)
+	}
 	err := filepath.Walk(e.rootfs, func(p string, _ os.FileInfo, err error) error {
 		if err != nil {
 			return err
