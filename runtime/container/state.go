@@ -85,7 +85,7 @@ func Load(root, id string) (*State, error) {
 	dir := Dir(root, id)
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, os.ErrNotExist) {
-		if _, statErr := os.Stat(filepath.Join(dir, fifoName)); statErr == nil {
+		if st, statErr := os.Stat(dir); statErr == nil && st.IsDir() {
 			return &State{ID: id, dir: dir}, nil // a create killed before it wrote any state
 		}
 		return nil, fmt.Errorf("%w: %s", ErrNotExist, id)
