@@ -61,7 +61,14 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{bin: abs, root: t.TempDir(), data: t.TempDir()}
+	h := &harness{bin: abs, root: t.TempDir(), data: t.TempDir()}
+	t.Cleanup(func() {
+		// a failed lab may have left containers behind: remove them before
+		// the temporary directories go
+		env := Env{Skiff: h.bin, Root: h.root, Data: h.data}
+		removeContainers(context.Background(), env, "")
+	})
+	return h
 }
 
 // shell runs a bash script in the lab's network namespace with the lab's
@@ -123,12 +130,13 @@ func (h *harness) runLab(t *testing.T, l Lab) {
 }
 
 // runSteps sources each step in one bash (so cd and variables carry over)
-// with -e: the first failing command stops the lab.
+// with -e, as a learner types them (no pipefail): the first failing command
+// stops the lab.
 func (h *harness) runSteps(t *testing.T, netns string, l Lab) []string {
 	steps := Steps(l.README)
 	dir := t.TempDir()
 	var script strings.Builder
-	script.WriteString("set -e -o pipefail\ncd /tmp\n")
+	script.WriteString("set -e\ncd /tmp\n")
 	for i, s := range steps {
 		f := filepath.Join(dir, "step"+strconv.Itoa(i))
 		if err := os.WriteFile(f+".sh", []byte(s.Code), 0o644); err != nil {
@@ -168,6 +176,12 @@ func (h *harness) assertClean(t *testing.T, netns string, l Lab) {
 			if bytes.Contains(line, []byte(p)) {
 				t.Errorf("mount left: %s", line)
 			}
+		}
+	}
+	for _, dir := range cgroupDirs() {
+		left, _ := filepath.Glob(filepath.Join(dir, "skiff", "lab"+l.Name()+"*"))
+		for _, c := range left {
+			t.Errorf("cgroup left: %s", c)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(DefaultDir, l.Name())); err == nil {
@@ -213,4 +227,26 @@ func TestFind(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cgroupDirs lists where skiff may put containers' cgroups: the root of
+// each hierarchy and this process's own cgroup in each.
+func cgroupDirs() []string {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*")
+	dirs = append(dirs, "/sys/fs/cgroup")
+	b, _ := os.ReadFile("/proc/self/cgroup")
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 {
+			continue
+		}
+		for _, ctrl := range strings.Split(f[1], ",") {
+			if ctrl == "" {
+				dirs = append(dirs, filepath.Join("/sys/fs/cgroup", f[2]), filepath.Join("/sys/fs/cgroup/unified", f[2]))
+			} else {
+				dirs = append(dirs, filepath.Join("/sys/fs/cgroup", ctrl, f[2]))
+			}
+		}
+	}
+	return dirs
 }
