@@ -467,3 +467,30 @@ func TestUserNamespaceMapsRootToAnUnprivilegedUID(t *testing.T) {
 		t.Errorf("output %q: want uid 0 inside, mapped to host uid 100000", out.String())
 	}
 }
+
+func TestJoinNamespacesByPath(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.rt.Create(ctx, container.CreateOptions{ID: "owner", Spec: e.spec("sleep", "60"), Rootfs: e.rootfs, Bundle: e.rootfs}); err != nil {
+		t.Fatal(err)
+	}
+	owner := mustState(t, e, "owner", container.Created)
+	s := e.spec("sleep", "60")
+	for i, ns := range s.Linux.Namespaces {
+		if ns.Type == specs.NetworkNamespace || ns.Type == specs.IPCNamespace {
+			s.Linux.Namespaces[i].Path = fmt.Sprintf("/proc/%d/ns/%s", owner.Pid, map[specs.LinuxNamespaceType]string{specs.NetworkNamespace: "net", specs.IPCNamespace: "ipc"}[ns.Type])
+		}
+	}
+	if _, err := e.rt.Create(ctx, container.CreateOptions{ID: "joiner", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs}); err != nil {
+		t.Fatal(err)
+	}
+	joiner := mustState(t, e, "joiner", container.Created)
+	for _, kind := range []string{"net", "ipc"} {
+		if ns(t, joiner.Pid, kind) != ns(t, owner.Pid, kind) {
+			t.Errorf("%s namespace not joined", kind)
+		}
+	}
+	if ns(t, joiner.Pid, "uts") == ns(t, owner.Pid, "uts") {
+		t.Error("uts namespace shared although not asked")
+	}
+}
