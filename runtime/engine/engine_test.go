@@ -63,6 +63,11 @@ func newEnv(t *testing.T) *env {
 	if _, err := os.Stat(testutil.Busybox); err != nil {
 		t.Skip("needs /bin/busybox (apt-get install busybox-static)")
 	}
+	for _, tool := range []string{"nsenter", "ip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s (apt-get install util-linux iproute2)", tool)
+		}
+	}
 	dir := t.TempDir()
 	v := &env{root: filepath.Join(dir, "run"), data: filepath.Join(dir, "lib")}
 	var err error
