@@ -350,15 +350,15 @@ func volumeCheck(name, target, section, hint string, ok func(mountInfo) error) C
 }
 
 var lab05Checks = []Check{
-	isRunning("lab05", "2. A bind mount: -v HOST:CONTAINER"),
-	volumeCheck("/test in lab05 is the host's /tmp/skiff-labs/05/data", "/test", "2. A bind mount: -v HOST:CONTAINER",
+	isRunning("lab05", "2. Bind mounts: -v HOST:CONTAINER"),
+	volumeCheck("/test in lab05 is the host's /tmp/skiff-labs/05/data", "/test", "2. Bind mounts: -v HOST:CONTAINER",
 		"-v takes HOST:CONTAINER, both absolute paths", func(m mountInfo) error {
 			if hasOption(m, "ro") {
 				return fmt.Errorf("/test is read-only")
 			}
 			return nil
 		}),
-	volumeCheck("/ro in lab05 is the same directory, read-only", "/ro", "4. Read-only volumes",
+	volumeCheck("/ro in lab05 is the same directory, read-only", "/ro", "2. Bind mounts: -v HOST:CONTAINER",
 		"a third field after HOST:CONTAINER changes how the volume is mounted", func(m mountInfo) error {
 			if !hasOption(m, "ro") {
 				return fmt.Errorf("/ro is writable")
@@ -374,10 +374,10 @@ var lab05Checks = []Check{
 		},
 	},
 	{
-		Name: "the named volume lab05-cache holds what a container wrote", Section: "5. Named volumes and tmpfs",
+		Name: "the named volume lab05-cache holds what a container wrote", Section: "4. Named volumes outlive containers",
 		Hint: "a HOST part without '/' names a volume that skiff keeps under its data directory",
 		Run: func(ctx context.Context, e Env) error {
-			_, err := os.Stat(filepath.Join(e.Data, "volumes/lab05-cache/first-run"))
+			_, err := os.Stat(filepath.Join(e.Data, "volumes/lab05-cache/_data/first-run"))
 			return err
 		},
 	},
