@@ -29,7 +29,7 @@ func (m Mode) V2() bool { return m == Unified }
 
 // v1Controllers are the v1 hierarchies a container joins, in the order
 // their directories are created.
-var v1Controllers = []string{"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb", "freezer"}
+var v1Controllers = []string{"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb", "freezer", "devices"}
 
 // v2Controllers are the controllers skiff enables for a container's
 // cgroup on cgroup v2 when the parent offers them.

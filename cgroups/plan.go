@@ -100,6 +100,7 @@ func (p *planner) v1(r *specs.LinuxResources) {
 	p.hugetlb(r.HugepageLimits, "limit_in_bytes")
 	p.network(r.Network)
 	p.rdma(r.Rdma)
+	p.devicesV1(r.Devices)
 	if len(r.Unified) > 0 {
 		p.fail("unified", "needs cgroup v2, this host is %s (cgroup v1 controllers); use the memory, cpu, pids, blockIO fields instead", p.h.Mode)
 	}
@@ -589,4 +590,52 @@ func orderMemoryV1(writes []Write, curMemsw uint64) []Write {
 		return out
 	}
 	return writes
+}
+
+// devicesV1 writes the device access rules in order, each to
+// devices.allow or devices.deny ("c 1:3 rwm", "a *:* rwm"). Cgroup v2 has
+// no such files: there the rules need an eBPF program, which skiff does
+// not load yet, so on v2 they are not enforced (what a container can
+// open is then bounded by its /dev and its capabilities: no CAP_MKNOD by
+// default).
+func (p *planner) devicesV1(rules []specs.LinuxDeviceCgroup) {
+	for i, d := range rules {
+		field := fmt.Sprintf("devices[%d]", i)
+		v, err := DeviceRule(d)
+		if err != nil {
+			p.fail(field, "%v", err)
+			continue
+		}
+		file := "devices.deny"
+		if d.Allow {
+			file = "devices.allow"
+		}
+		p.add(field, "devices", file, v)
+	}
+}
+
+// DeviceRule renders an OCI device rule in the devices controller's
+// syntax: TYPE MAJOR:MINOR ACCESS, with "a" and "*" for "any".
+func DeviceRule(d specs.LinuxDeviceCgroup) (string, error) {
+	t := d.Type
+	if t == "" {
+		t = "a"
+	}
+	if t != "a" && t != "c" && t != "b" {
+		return "", fmt.Errorf("type %q: must be a, c or b", d.Type)
+	}
+	num := func(n *int64) string {
+		if n == nil || *n < 0 {
+			return "*"
+		}
+		return strconv.FormatInt(*n, 10)
+	}
+	access := d.Access
+	if access == "" {
+		access = "rwm"
+	}
+	if strings.Trim(access, "rwm") != "" {
+		return "", fmt.Errorf("access %q: use r, w and m", d.Access)
+	}
+	return fmt.Sprintf("%s %s:%s %s", t, num(d.Major), num(d.Minor), access), nil
 }

@@ -16,7 +16,7 @@ func boolp(v bool) *bool   { return &v }
 
 var v1Host = Host{
 	Mode: Hybrid, Where: "the v1 mounts",
-	Controllers:   map[string]bool{"cpu": true, "cpuacct": true, "cpuset": true, "memory": true, "pids": true, "blkio": true, "freezer": true},
+	Controllers:   map[string]bool{"cpu": true, "cpuacct": true, "cpuset": true, "memory": true, "pids": true, "blkio": true, "freezer": true, "devices": true},
 	Elsewhere:     map[string]string{"hugetlb": "bound to the cgroup2 hierarchy at /sys/fs/cgroup/unified"},
 	CPUs:          "0-1",
 	Mems:          "0",
@@ -97,7 +97,10 @@ func TestPlanWrites(t *testing.T) {
 		{"v2 rdma", Host{Mode: Unified, Controllers: map[string]bool{"rdma": true}}, &specs.LinuxResources{
 			Rdma: map[string]specs.LinuxRdma{"mlx5_0": {HcaHandles: u32(3), HcaObjects: u32(100)}}},
 			"rdma.max=mlx5_0 hca_handle=3 hca_object=100"},
-		{"devices are not cgroup writes here", v1Host, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}, ""},
+		{"v1 devices in order", v1Host, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
+			{Allow: false, Access: "rwm"}, {Allow: true, Type: "c", Major: i64(1), Minor: i64(3), Access: "rw"}, {Allow: true, Type: "c", Major: i64(136)}}},
+			"devices.deny=a *:* rwm\ndevices.allow=c 1:3 rw\ndevices.allow=c 136:* rwm"},
+		{"v2 devices need eBPF: not written", v2Host, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

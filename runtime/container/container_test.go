@@ -17,6 +17,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/internal/testutil"
 	"github.com/skiffrun/skiff/runtime/container"
 	"github.com/skiffrun/skiff/runtime/spec"
@@ -492,5 +493,30 @@ func TestJoinNamespacesByPath(t *testing.T) {
 	}
 	if ns(t, joiner.Pid, "uts") == ns(t, owner.Pid, "uts") {
 		t.Error("uts namespace shared although not asked")
+	}
+}
+
+func TestDeviceRulesDenyUnlistedNodes(t *testing.T) {
+	e := newEnv(t)
+	if mode, _ := cgroups.DetectMode(); mode.V2() {
+		t.Skip("device rules need eBPF on cgroup v2, which skiff does not load yet")
+	}
+	s := e.spec("sh", "-c", "mknod /tmp/port c 1 4 && head -c1 /tmp/port; echo; head -c1 /dev/zero | wc -c")
+	s.Linux.Seccomp = nil
+	for _, set := range []*[]string{&s.Process.Capabilities.Bounding, &s.Process.Capabilities.Effective, &s.Process.Capabilities.Permitted} {
+		*set = append(*set, "CAP_MKNOD")
+	}
+	var out bytes.Buffer
+	w := pipeTo(t, &out)
+	_, err := e.rt.Run(context.Background(), container.RunOptions{
+		CreateOptions: container.CreateOptions{ID: "devices", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
+		Remove:        true,
+	})
+	w.close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Operation not permitted") || !strings.HasSuffix(out.String(), "1\n") {
+		t.Errorf("output %q: want the unlisted node refused and /dev/zero readable", out.String())
 	}
 }

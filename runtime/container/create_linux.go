@@ -147,6 +147,7 @@ func (c *creation) check() error {
 	if err := checkSysctls(s.Linux); err != nil {
 		return err
 	}
+	withDefaultDeviceRules(s.Linux)
 	if s.Process.Terminal && c.opts.ConsoleSocket == "" && c.opts.OnPty == nil {
 		return errors.New("process.terminal is true: give --console-socket, or set terminal to false")
 	}

@@ -42,7 +42,11 @@ func buildSpec(in specInput) *specs.Spec {
 		s.Mounts = append(s.Mounts, v.Mount())
 	}
 	s.Linux.Namespaces = namespaces(in.Placement)
-	s.Linux.Resources = in.Resources
+	if in.Resources != nil {
+		r := *in.Resources
+		r.Devices = s.Linux.Resources.Devices // keep the default "deny all but the basics"
+		s.Linux.Resources = &r
+	}
 	s.Linux.Seccomp = seccomp.DefaultFor(p.Capabilities.Bounding)
 	s.Annotations = annotations(in)
 	return s

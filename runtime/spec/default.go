@@ -68,6 +68,9 @@ func Default() *specs.Spec {
 		Hostname: "skiff",
 		Mounts:   DefaultMounts(),
 		Linux: &specs.Linux{
+			// Deny every device; the runtime adds the nodes every container
+			// needs (/dev/null, ptys, ...), as runc does.
+			Resources:     &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}},
 			Namespaces:    DefaultNamespaces(),
 			MaskedPaths:   DefaultMaskedPaths,
 			ReadonlyPaths: DefaultReadonlyPaths,
