@@ -1,9 +1,11 @@
 package apiserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -29,10 +31,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	if req.verb != "watch" && kubeletPaths[req.subresource] == "" {
+		ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
 	if err := s.dispatch(w, r, req); err != nil {
 		writeError(w, r, err)
 	}
 }
+
+// requestTimeout bounds every request but watches and streams, as
+// kube-apiserver's --request-timeout does.
+const requestTimeout = time.Minute
 
 func (req request) attributes(r *http.Request) Attributes {
 	return Attributes{Verb: req.verb, ResourceRequest: true, Path: r.URL.Path, APIGroup: req.group,
