@@ -188,6 +188,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: crash}
 spec:
+  hostNetwork: true
   restartPolicy: RESTART
   terminationGracePeriodSeconds: 1
   containers:
@@ -240,6 +241,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: grace}
 spec:
+  hostNetwork: true
   terminationGracePeriodSeconds: 2
   containers:
   - name: polite

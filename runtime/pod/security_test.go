@@ -5,10 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/runtime/container"
 )
 
@@ -17,6 +19,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: limits}
 spec:
+  hostNetwork: true
   terminationGracePeriodSeconds: 0
   volumes:
   - {name: mem, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
@@ -36,6 +39,12 @@ spec:
 
 func TestResourcesAndSecurityContext(t *testing.T) {
 	l := newLab(t)
+	if mode, _ := cgroups.DetectMode(); mode.V2() {
+		offered, _ := os.ReadFile(filepath.Join("/sys/fs/cgroup", testCgroupParent, "cgroup.controllers"))
+		if !slices.Contains(strings.Fields(string(offered)), "cpu") {
+			t.Skipf("the cpu controller is not delegated to %s (offered: %s)", testCgroupParent, offered)
+		}
+	}
 	l.run(limitsPod)
 	l.waitFor("limits", "the app's report", func(*Status) bool { return strings.Count(l.logs("limits", "app", false), "\n") >= 6 })
 	got := l.logs("limits", "app", false)
