@@ -462,7 +462,7 @@ var lab07Checks = []Check{
 		},
 	},
 	{
-		Name: "runc runs the same bundle as lab07", Section: "5. Leave one running on each runtime",
+		Name: "runc runs the same bundle as lab07", Section: "4. The same bundle under runc",
 		Hint: "runc takes the same commands; give it --root /tmp/skiff-labs/07/runc as in the step",
 		Run: func(ctx context.Context, e Env) error {
 			out, err := run(ctx, "runc", "--root", runcRoot(e), "state", "lab07")
