@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/skiffrun/skiff/orchestrator/apiserver"
@@ -94,7 +96,23 @@ func (l logged) Validate(ctx context.Context, req *apiserver.AdmissionRequest) e
 
 func (l logged) run(ctx context.Context, req *apiserver.AdmissionRequest) error {
 	err := l.f(ctx, req)
+	if req.Resource == "" {
+		return err // the server's own writes (start-up objects) carry no request
+	}
 	l.log.Debug("admission: "+l.name, "phase", l.phase, "operation", req.Operation, "resource", req.Resource,
-		"subresource", req.Subresource, "namespace", req.Namespace, "name", req.Name, "allowed", err == nil, "err", err)
+		"subresource", req.Subresource, "namespace", req.Namespace, "name", objectName(req), "allowed", err == nil, "err", err)
 	return err
+}
+
+// objectName is the name of the object written: a create's URL has none.
+func objectName(req *apiserver.AdmissionRequest) string {
+	if req.Name != "" {
+		return req.Name
+	}
+	for _, o := range []runtime.Object{req.Object, req.OldObject} {
+		if m, ok := o.(metav1.Object); ok && m != nil {
+			return m.GetName()
+		}
+	}
+	return ""
 }

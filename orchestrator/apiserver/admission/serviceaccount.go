@@ -21,7 +21,7 @@ type serviceAccount struct{ client kubernetes.Interface }
 
 func (p *serviceAccount) mutate(ctx context.Context, req *apiserver.AdmissionRequest) error {
 	if req.Operation == "CREATE" && req.Resource == "namespaces" && req.APIGroup == "" && req.Subresource == "" && !req.DryRun {
-		go p.ensureLater(req.Name)
+		go p.ensureLater(objectName(req))
 		return nil
 	}
 	pod, ok := newPod(req)
