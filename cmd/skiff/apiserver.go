@@ -21,6 +21,7 @@ func init() {
 // flags named after kube-apiserver's.
 func newAPIServerCmd(opts *globalOptions) *cobra.Command {
 	var rc apiserver.RunConfig
+	var pipe pipelineFlags
 	cmd := &cobra.Command{
 		Use:   "apiserver",
 		Short: "Run the Kubernetes-compatible API server (embedded etcd unless --etcd-servers)",
@@ -29,7 +30,7 @@ func newAPIServerCmd(opts *globalOptions) *cobra.Command {
 			rc.DataDir, rc.Log = opts.dataDir, opts.log
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return apiserver.Run(ctx, rc)
+			return pipe.run(ctx, opts, rc)
 		},
 	}
 	f := cmd.Flags()
@@ -41,6 +42,7 @@ func newAPIServerCmd(opts *globalOptions) *cobra.Command {
 	f.IntVar(&rc.SecurePort, "secure-port", 6443, "port to serve HTTPS on")
 	f.StringSliceVar(&rc.Hosts, "tls-san", nil, "extra names and addresses for the serving certificate")
 	f.StringVar(&rc.Server.ServiceCIDR, "service-cluster-ip-range", "10.96.0.0/12", "CIDR ClusterIPs are allocated from")
+	pipe.addFlags(f)
 	return cmd
 }
 
