@@ -89,6 +89,9 @@ func (r *Runtime) createContainer(ctx context.Context, sb *Sandbox, pod *corev1.
 	if err != nil {
 		return nil, err
 	}
+	if err := makeSubPaths(sb, c); err != nil {
+		return nil, err
+	}
 	s, sig, err := r.containerSpec(sb, pod, c, img.Config.Config, rootfs)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,30 @@ func (r *Runtime) containerSpec(sb *Sandbox, pod *corev1.Pod, c *corev1.Containe
 	files := sb.FilesDir
 	s, err := Spec(ContainerPlan{Pod: pod, Container: c, Process: proc, Rootfs: rootfs, PausePid: sb.PausePid, FilesDir: files, Volumes: sb.Volumes})
 	return s, sig, err
+}
+
+// makeSubPaths creates the subPath directories of c's mounts, as the
+// kubelet does, and refuses one that a symlink (made by some container of
+// the pod) leads out of its volume.
+func makeSubPaths(sb *Sandbox, c *corev1.Container) error {
+	for i, m := range c.VolumeMounts {
+		if m.SubPath == "" {
+			continue
+		}
+		vol, err := filepath.EvalSymlinks(sb.Volumes[m.Name])
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(vol, filepath.Clean(m.SubPath))
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return fmt.Errorf("volumeMounts[%d].subPath: %w", i, err)
+		}
+		real, err := filepath.EvalSymlinks(dir)
+		if err != nil || (real != vol && !strings.HasPrefix(real, vol+"/")) {
+			return fmt.Errorf("volumeMounts[%d].subPath %q: resolves outside volume %s", i, m.SubPath, m.Name)
+		}
+	}
+	return nil
 }
 
 // expandAll expands $(VAR) in command and args with the container's env.

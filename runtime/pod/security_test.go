@@ -134,3 +134,42 @@ func TestAMissingCommandIsAStartError(t *testing.T) {
 		t.Errorf("phase %s, reason %q, message %q", st.Phase, app.Reason, app.Message)
 	}
 }
+
+const subPathPod = `
+apiVersion: v1
+kind: Pod
+metadata: {name: subpath}
+spec:
+  hostNetwork: true
+  restartPolicy: Never
+  volumes:
+  - {name: data, emptyDir: {}}
+  initContainers:
+  - name: write
+    image: busybox
+    command: ["sh", "-c", "echo hello > /all/app/greeting; ln -s /etc /all/escape"]
+    volumeMounts: [{name: data, mountPath: /all}]
+  containers:
+  - name: read
+    image: busybox
+    workingDir: /app
+    command: ["cat", "greeting"]
+    volumeMounts: [{name: data, mountPath: /app, subPath: app}]
+  - name: escape
+    image: busybox
+    command: ["ls", "/x"]
+    volumeMounts: [{name: data, mountPath: /x, subPath: escape}]
+`
+
+func TestSubPathAndWorkingDir(t *testing.T) {
+	l := newLab(t)
+	l.run(strings.Replace(subPathPod, "echo hello", "mkdir /all/app; echo hello", 1))
+	st := l.waitFor("subpath", "the pod to finish", terminal)
+	if got := l.logs("subpath", "read", false); got != "hello\n" {
+		t.Errorf("read a subPath from workingDir: %q", got)
+	}
+	escape, _ := st.Container("escape")
+	if escape.Reason != "StartError" || !strings.Contains(escape.Message, "resolves outside volume") {
+		t.Errorf("a subPath symlink out of the volume: reason %q, message %q", escape.Reason, escape.Message)
+	}
+}
