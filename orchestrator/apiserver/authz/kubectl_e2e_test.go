@@ -1,0 +1,367 @@
+package authz_test
+
+// End to end through the whole request pipeline of labs 10 and 11: build
+// skiff, start `skiff apiserver` (embedded etcd on loopback ports, temp
+// data dir, a static token file) and drive it with the real kubectl and
+// with plain HTTPS requests. Needs /usr/bin/kubectl and openssl; no root.
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const kubectlBin = "/usr/bin/kubectl"
+
+type server struct {
+	t    *testing.T
+	dir  string
+	url  string
+	home string
+	ca   *x509.CertPool
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func skiffBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("SKIFF_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "skiff")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/skiffrun/skiff/cmd/skiff")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build skiff: %v\n%s", err, out)
+	}
+	return bin
+}
+
+const tokens = `tok-alice,alice,1001,"dev,qa"
+tok-flood,flood,1002
+tok-calm,calm,1003
+`
+
+// start runs `skiff apiserver` with args and waits until the default
+// roles are served.
+func start(t *testing.T, bin string, args ...string) *server {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "tokens.csv"), []byte(tokens), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	s := &server{t: t, dir: dir, url: fmt.Sprintf("https://127.0.0.1:%d", port), home: t.TempDir()}
+	all := append([]string{"--data-dir", dir, "apiserver", "--bind-address", "127.0.0.1",
+		"--secure-port", fmt.Sprint(port), "--token-auth-file", filepath.Join(dir, "tokens.csv"),
+		"--audit-log-path", filepath.Join(dir, "audit.log"),
+		"--etcd-listen-client-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		"--etcd-listen-peer-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t))}, args...)
+	cmd := exec.Command(bin, all...)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("apiserver log:\n%s", logs.String())
+		}
+	})
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "admin.kubeconfig")); err == nil {
+			if _, err := s.kubectl("", "get", "clusterrolebinding", "system:basic-user"); err == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("apiserver not ready after 60s:\n%s", logs.String())
+		}
+	}
+	ca, err := os.ReadFile(filepath.Join(dir, "pki", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ca = x509.NewCertPool()
+	s.ca.AppendCertsFromPEM(ca)
+	return s
+}
+
+// kubectl runs kubectl with the admin kubeconfig unless args say
+// otherwise.
+func (s *server) kubectl(stdin string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kubectlBin, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(s.dir, "admin.kubeconfig"), "HOME="+s.home)
+	cmd.Dir = s.dir
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+func (s *server) must(stdin string, args ...string) string {
+	s.t.Helper()
+	out, err := s.kubectl(stdin, args...)
+	if err != nil {
+		s.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// eventually retries kubectl until its output contains want (RBAC
+// changes reach the authorizer through a watch).
+func (s *server) eventually(want string, args ...string) string {
+	s.t.Helper()
+	var out string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		out, _ = s.kubectl("", args...)
+		if strings.Contains(out, want) {
+			return out
+		}
+	}
+	s.t.Fatalf("kubectl %s: got %q, want it to contain %q", strings.Join(args, " "), out, want)
+	return ""
+}
+
+func (s *server) httpClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: s.ca}, MaxConnsPerHost: 100, MaxIdleConnsPerHost: 100}}
+}
+
+func (s *server) get(c *http.Client, token, path string) (int, string) {
+	req, _ := http.NewRequest("GET", s.url+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		s.t.Errorf("GET %s: %v", path, err)
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+func need(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(kubectlBin); err != nil {
+		t.Skip("needs kubectl at " + kubectlBin)
+	}
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("needs openssl (apt-get install openssl)")
+	}
+}
+
+func TestPipelineWithKubectl(t *testing.T) {
+	need(t)
+	bin := skiffBinary(t)
+	s := start(t, bin, "--max-requests-inflight", "8", "--max-requests-inflight-per-user", "1")
+	t.Run("x509 user from the openssl recipe", s.testX509User)
+	t.Run("auth can-i as in the notes", s.testCanI)
+	t.Run("tokens", s.testTokens)
+	t.Run("impersonation needs permission", s.testImpersonation)
+	t.Run("limit ranges and quota", s.testQuota)
+	t.Run("a flooding user gets 429, others are served", s.testFlood)
+	t.Run("audit log", s.testAudit)
+}
+
+// testX509User follows the course notes verbatim: openssl makes a key, a
+// CSR and a certificate signed by the cluster CA; kubectl config makes a
+// context; RBAC decides what the user may do.
+func (s *server) testX509User(t *testing.T) {
+	s.t = t
+	for _, args := range [][]string{
+		{"genrsa", "-out", "bob.key", "2048"},
+		{"req", "-new", "-key", "bob.key", "-out", "bob.csr", "-subj", "/CN=bob/O=developers"},
+		{"x509", "-req", "-in", "bob.csr", "-CA", "pki/ca.crt", "-CAkey", "pki/ca.key", "-CAcreateserial", "-out", "bob.crt", "-days", "365"},
+	} {
+		cmd := exec.Command("openssl", args...)
+		cmd.Dir = s.dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	s.must("", "config", "set-cluster", "my-cluster", "--certificate-authority=pki/ca.crt", "--embed-certs=true", "--server="+s.url)
+	s.must("", "config", "set-credentials", "bob", "--client-certificate=bob.crt", "--client-key=bob.key", "--embed-certs=true")
+	s.must("", "config", "set-context", "bob", "--cluster=my-cluster", "--user=bob")
+	if out := s.must("", "--context", "bob", "auth", "whoami"); !strings.Contains(out, "developers") {
+		t.Fatalf("whoami: %s", out)
+	}
+	out, err := s.kubectl("", "--context", "bob", "get", "pods", "-n", "developer")
+	if err == nil || !strings.Contains(out, `User "bob" cannot list resource "pods"`) {
+		t.Fatalf("before any binding: err=%v out=%s, want 403 naming user, verb and resource", err, out)
+	}
+	s.must("", "create", "namespace", "developer")
+	s.must("", "create", "rolebinding", "bob-edit", "-n", "developer", "--clusterrole=edit", "--user=bob")
+	s.eventually("No resources found", "--context", "bob", "get", "pods", "-n", "developer")
+	s.must("", "--context", "bob", "run", "web", "-n", "developer", "--image=busybox")
+	out, err = s.kubectl("", "--context", "bob", "run", "web", "-n", "default", "--image=busybox")
+	if err == nil || !strings.Contains(out, "Forbidden") {
+		t.Fatalf("bob in default: err=%v out=%s, want Forbidden", err, out)
+	}
+	s.must("", "create", "rolebinding", "dangling", "-n", "developer", "--role=missing", "--user=carol")
+	out, _ = s.kubectl("", "get", "pods", "-n", "developer", "--as", "carol")
+	if !strings.Contains(out, "references missing Role developer/missing") {
+		t.Fatalf("binding to a missing role: %s", out)
+	}
+}
+
+func (s *server) testCanI(t *testing.T) {
+	s.t = t
+	if out := s.must("", "auth", "can-i", "create", "deployments"); out != "yes" {
+		t.Errorf("admin: %q", out)
+	}
+	if out, err := s.kubectl("", "auth", "can-i", "create", "deployments", "--as", "bob"); err == nil || out != "no" {
+		t.Errorf("--as bob: %q %v, want no", out, err)
+	}
+	s.eventually("yes", "auth", "can-i", "create", "deployments", "--as", "bob", "--namespace", "developer")
+}
+
+func (s *server) testTokens(t *testing.T) {
+	s.t = t
+	s.must("", "config", "set-credentials", "alice", "--token=tok-alice")
+	s.must("", "config", "set-context", "alice", "--cluster=my-cluster", "--user=alice")
+	out := s.must("", "--context", "alice", "auth", "whoami")
+	if !strings.Contains(out, "alice") || !strings.Contains(out, "qa") {
+		t.Errorf("whoami with a token: %s", out)
+	}
+	c := s.httpClient()
+	if code, body := s.get(c, "bad-token", "/api/v1/pods"); code != 401 || !strings.Contains(body, "invalid bearer token") {
+		t.Errorf("bad token: %d %s, want 401", code, body)
+	}
+	if code, _ := s.get(c, "", "/api/v1/pods"); code != 401 {
+		t.Errorf("anonymous: %d, want 401", code)
+	}
+	if code, body := s.get(c, "tok-alice", "/api/v1/namespaces/default/pods"); code != 403 || !strings.Contains(body, `alice`) {
+		t.Errorf("alice without binding: %d %s, want 403", code, body)
+	}
+}
+
+func (s *server) testImpersonation(t *testing.T) {
+	s.t = t
+	out, err := s.kubectl("", "--context", "alice", "get", "pods", "--as", "bob")
+	if err == nil || !strings.Contains(out, `User "alice" cannot impersonate resource "users"`) {
+		t.Fatalf("impersonation without permission: err=%v out=%s", err, out)
+	}
+}
+
+const limits = `apiVersion: v1
+kind: LimitRange
+metadata: {name: cpu}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 300m}
+    defaultRequest: {cpu: 200m}
+    max: {cpu: "1"}
+`
+
+func (s *server) testQuota(t *testing.T) {
+	s.t = t
+	s.must("", "create", "namespace", "team")
+	s.must("", "create", "quota", "small", "-n", "team", "--hard=pods=1,requests.cpu=500m")
+	s.must(limits, "apply", "-n", "team", "-f", "-")
+	s.must("", "run", "p1", "-n", "team", "--image=busybox")
+	res := s.must("", "get", "pod", "p1", "-n", "team", "-o", "jsonpath={.spec.containers[0].resources}")
+	if res != `{"limits":{"cpu":"300m"},"requests":{"cpu":"200m"}}` {
+		t.Errorf("limit range defaults: %s", res)
+	}
+	out, err := s.kubectl("", "run", "p2", "-n", "team", "--image=busybox")
+	if err == nil || !strings.Contains(out, "exceeded quota: small, requested: pods=1, used: pods=1, limited: pods=1") {
+		t.Errorf("second pod: err=%v %s", err, out)
+	}
+	s.must("", "delete", "pod", "p1", "-n", "team", "--wait=false")
+	out, err = s.kubectl("", "run", "big", "-n", "team", "--image=busybox",
+		`--overrides={"spec":{"containers":[{"name":"big","image":"busybox","resources":{"limits":{"cpu":"2"}}}]}}`)
+	if err == nil || !strings.Contains(out, "maximum cpu usage per Container is 1, but limit is 2") {
+		t.Errorf("over the limit range: err=%v %s", err, out)
+	}
+	s.eventually("default", "get", "serviceaccounts", "-n", "team")
+}
+
+// testFlood: 100 requests at once from one user overflow its share and
+// queue; another user is served all along.
+func (s *server) testFlood(t *testing.T) {
+	s.t = t
+	c := s.httpClient()
+	var tooMany, calmRefused atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 3; j++ {
+				if code, _ := s.get(c, "tok-flood", "/api/v1/namespaces/default/pods"); code == 429 {
+					tooMany.Add(1)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		if code, _ := s.get(c, "tok-calm", "/api/v1/namespaces/default/pods"); code == 429 {
+			calmRefused.Add(1)
+		}
+	}
+	wg.Wait()
+	if tooMany.Load() == 0 {
+		t.Error("300 requests from one user at once: no 429")
+	}
+	if calmRefused.Load() > 0 {
+		t.Errorf("the other user got %d of 10 429s during the flood", calmRefused.Load())
+	}
+	t.Logf("flood: %d of 300 requests refused with 429", tooMany.Load())
+}
+
+func (s *server) testAudit(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(s.dir, "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"stage":"authentication","decision":"deny"`, `"stage":"ratelimit","decision":"deny","user":"flood"`,
+		`"stage":"admission","decision":"deny"`, `"stage":"authorization","decision":"allow","user":"bob"`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("audit log has no %s", want)
+		}
+	}
+}
+
+// TestBadTokenFile: a malformed line stops the server at start-up, with
+// its number.
+func TestBadTokenFile(t *testing.T) {
+	bin := skiffBinary(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens.csv")
+	os.WriteFile(path, []byte("t1,alice,1\nt2,bob\n"), 0o600)
+	out, err := exec.Command(bin, "--data-dir", dir, "apiserver", "--secure-port", fmt.Sprint(freePort(t)),
+		"--token-auth-file", path).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "line 2") {
+		t.Fatalf("err=%v out=%s, want a refusal naming line 2", err, out)
+	}
+}
