@@ -11,8 +11,12 @@
 # A test is identified by its program, its description and the how-manieth
 # test of that description it is in the program, so the numbering may differ
 # between the runtimes. A program that exits non-zero (util.Fatal, a crash, a
-# timeout) gets one more failed test, "(program ran to completion)", whose
-# diagnostic is the runtime's last logged error. process_capabilities_fail and
+# timeout), or exits 0 without printing any test result (a container that
+# died before runtimetest could print), gets one more failed test, "(program
+# ran to completion)", whose diagnostic is the runtime's last logged error.
+# The hook programs (hooks, prestart, poststart, poststop and their _fail
+# variants) print no test line at all: "1..0" alone is their pass, "1..0"
+# after a YAML "error" their failure; they count as that one test. process_capabilities_fail and
 # process_rlimits_fail count as one test each: does the runtime refuse the
 # invalid config (the program exits 0)?
 set -euo pipefail
@@ -95,7 +99,20 @@ function finish(   code) {
 		if (code != "0") setdiag(rt, last, "accepted: the program exited " code)
 		return
 	}
-	if (code == "0") { record(rt, "(program ran to completion)", "pass"); return }
+	if (code == "0" && seen > 0) { record(rt, "(program ran to completion)", "pass"); return }
+	if (code == "0" && progerr != "") {
+		# the hook programs print no test line: an "error" YAML block and
+		# "1..0" when they fail, only "1..0" when they pass
+		record(rt, "(program ran to completion)", "fail")
+		setdiag(rt, last, progerr)
+		return
+	}
+	if (code == "0" && plan0) { record(rt, "(program ran to completion)", "pass"); return }
+	if (code == "0") {
+		record(rt, "(program ran to completion)", "fail")
+		setdiag(rt, last, "exit 0 without any test result: the container (runtimetest) printed nothing")
+		return
+	}
 	record(rt, "(program ran to completion)", "fail")
 	setdiag(rt, last, (code == "124" || code == "137") ? "timeout" : "exit " code ": " lasterr[prog, rt])
 }
@@ -108,7 +125,7 @@ FNR == NR {
 }
 /^\001/ {
 	if (prog != "") finish()
-	split(substr($0, 2), pr, " "); prog = pr[1]; rt = pr[2]; last = ""; yaml = 0; pending = ""
+	split(substr($0, 2), pr, " "); prog = pr[1]; rt = pr[2]; last = ""; yaml = 0; pending = ""; seen = 0; progerr = ""; plan0 = 0
 	rejects = index(" " mustreject " ", " " prog " ") > 0
 	next
 }
@@ -122,6 +139,7 @@ rejects { next }
 	if (line ~ /^# *([Ss][Kk][Ii][Pp]|[Tt][Oo][Dd][Oo])/ || line ~ / # *([Ss][Kk][Ii][Pp]|[Tt][Oo][Dd][Oo])( |$)/) status = "skip"
 	sub(/^- */, "", line)
 	record(rt, line, status)
+	seen++
 	if (last != "") setdiag(rt, last, pending)
 	pending = ""; yaml = 0
 	next
@@ -134,8 +152,10 @@ yaml && /^  \.\.\./ {
 	yaml = 0
 	if (yin != "") pending = yin
 	else if (yother != "" && last != "") setdiag(rt, last, yother)
+	else if (yother ~ /^"error"/ && seen == 0) progerr = yother
 	next
 }
+/^1\.\.0$/ && seen == 0 { plan0 = 1; next }
 yaml && /^    "stdout": "/ { yin = inside($0); next }
 yaml && /^    "(error|stderr|expected|actual)": / && $0 !~ /: "",?$/ {
 	d = $0; sub(/^[[:space:]]*/, "", d); sub(/,$/, "", d); gsub(/\\n/, " ", d); gsub(/\\t/, " ", d)
