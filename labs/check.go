@@ -52,14 +52,21 @@ func RunChecks(ctx context.Context, e Env, l Lab, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "lab %s: %s\n", l.Name(), l.Title)
 	failed := 0
-	for _, r := range results {
+	for i, r := range results {
 		if r.Err == nil {
 			fmt.Fprintf(w, "  pass  %s\n", r.Check.Name)
 			continue
 		}
 		failed++
+		if prev := sameCause(results[:i], r.Err); prev != "" {
+			fmt.Fprintf(w, "  FAIL  %s\n        (needs %q first)\n", r.Check.Name, prev)
+			continue
+		}
 		fmt.Fprintf(w, "  FAIL  %s\n        found: %v\n        hint:  %s\n        reread: %q in skiff lab show %s\n",
 			r.Check.Name, r.Err, r.Check.Hint, r.Check.Section, l.Name())
+	}
+	if failed == len(results) {
+		fmt.Fprintf(w, "no check passes yet: have you done the steps? skiff lab show %s\n", l.Name())
 	}
 	if failed > 0 {
 		fmt.Fprintf(w, "%d of %d checks failed\n", failed, len(results))
@@ -67,6 +74,18 @@ func RunChecks(ctx context.Context, e Env, l Lab, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "all %d checks pass: lab %s done (skiff lab reset %s cleans up)\n", len(results), l.Name(), l.Name())
 	return markDone(e, l)
+}
+
+// sameCause returns the name of an earlier failed check that failed for
+// the same reason (a missing container fails every check that looks at
+// it), so the learner sees the cause once.
+func sameCause(earlier []Result, err error) string {
+	for _, r := range earlier {
+		if r.Err != nil && r.Err.Error() == err.Error() {
+			return r.Check.Name
+		}
+	}
+	return ""
 }
 
 // Results runs the lab's checks without printing.

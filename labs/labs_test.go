@@ -42,6 +42,44 @@ func TestLabs(t *testing.T) {
 		}
 		t.Run(l.Slug, func(t *testing.T) { h.runLab(t, l) })
 	}
+	t.Run("bad-input", h.badInput)
+	t.Run("step-typed-wrong", h.typo)
+}
+
+// badInput: wrong lab numbers and arguments get one clear line and a
+// non-zero status, never a stack trace.
+func (h *harness) badInput(t *testing.T) {
+	for _, args := range []string{"check 99", "show 99", "reset abc", "check", "show 1 2"} {
+		out, err := exec.Command(h.bin, append([]string{"lab"}, strings.Fields(args)...)...).CombinedOutput()
+		text := string(out)
+		if err == nil || strings.Contains(text, "goroutine") || strings.Contains(text, "panic") ||
+			!strings.Contains(text, "skiff lab list") {
+			t.Errorf("skiff lab %s: %v:\n%s", args, err, text)
+		}
+	}
+}
+
+// typo: lab 02's container started without --memory fails exactly the
+// memory check, with its hint, and reset still cleans up.
+func (h *harness) typo(t *testing.T) {
+	netns := fmt.Sprintf("skiff-lab-%d-typo", os.Getpid())
+	if out, err := exec.Command("ip", "netns", "add", netns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		h.shell(t, netns, "skiff lab reset 02", time.Minute)
+		exec.Command("ip", "netns", "del", netns).Run()
+	})
+	out, err := h.shell(t, netns, "skiff run -d --name lab02 --pids-limit 20 --cpus 0.2 busybox sleep 60 && skiff lab check 02", time.Minute)
+	if err == nil || !strings.Contains(out, "FAIL  lab02 may use 32 MiB of memory") ||
+		!strings.Contains(out, "pass  lab02 may run 20 processes") || !strings.Contains(out, `reread: "1. A container with limits"`) {
+		t.Errorf("check after a step without --memory: %v:\n%s", err, out)
+	}
+	if out, err := h.shell(t, netns, "skiff lab reset 02", time.Minute); err != nil {
+		t.Fatalf("reset: %v\n%s", err, out)
+	}
+	all, _ := All()
+	h.assertClean(t, netns, all[1])
 }
 
 type harness struct {
@@ -52,7 +90,9 @@ func newHarness(t *testing.T) *harness {
 	bin := os.Getenv("SKIFF_BIN")
 	if bin == "" {
 		bin = filepath.Join(t.TempDir(), "skiff")
-		out, err := exec.Command("go", "build", "-o", bin, "../cmd/skiff").CombinedOutput()
+		build := exec.Command("go", "build", "-o", bin, "../cmd/skiff")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
 		if err != nil {
 			t.Fatalf("build skiff: %v\n%s", err, out)
 		}
@@ -218,6 +258,14 @@ func TestFind(t *testing.T) {
 		if l.Title == "" || len(Steps(l.README)) == 0 {
 			t.Errorf("lab %s has no title or no steps", l.Slug)
 		}
+		if n := strings.Count(l.README, outputBegin); n != len(Steps(l.README)) {
+			t.Errorf("lab %s: %d steps but %d recorded outputs: run the docs test with -update", l.Slug, len(Steps(l.README)), n)
+		}
+		for _, f := range readingList(l.README) {
+			if _, err := os.Stat(filepath.Join("..", f)); err != nil {
+				t.Errorf("lab %s: reading list names %s: %v", l.Slug, f, err)
+			}
+		}
 		if _, ok := checksFor[l.Number]; !ok {
 			t.Errorf("lab %s has no checks", l.Slug)
 		}
@@ -249,4 +297,18 @@ func cgroupDirs() []string {
 		}
 	}
 	return dirs
+}
+
+// readingList returns the repository files (`a/b.go`) that a README's
+// "Read these files" section names.
+func readingList(readme string) []string {
+	_, rest, _ := strings.Cut(readme, "## Read these files")
+	section, _, _ := strings.Cut(rest, "\n## ")
+	var files []string
+	for _, part := range strings.Split(section, "`")[1:] {
+		if strings.HasSuffix(part, ".go") && !strings.Contains(part, " ") {
+			files = append(files, part)
+		}
+	}
+	return files
 }
