@@ -151,6 +151,25 @@ busybox_rootfs() {
 	rm -rf "$dir"
 }
 
+# write_wrapper NAME COMMAND writes $work/rt/NAME, what the programs run as
+# RUNTIME: COMMAND with its own state directory (so listing and
+# force-deleting reach only this run's containers) and --log to the file
+# run-one.sh names for the run (as containerd passes it). Before a delete it
+# keeps the container's stderr (runtimetest's, or an init error the runtime
+# printed there), which the programs remove with the bundle.
+write_wrapper() {
+	cat >"$work/rt/$1" <<EOF
+#!/bin/sh
+if [ "\$1" = delete ] && [ -n "\${CONFORMANCE_STDIO:-}" ]; then
+	for id; do :; done
+	bundle=\$($2 --log /dev/null state "\$id" 2>/dev/null | sed -n 's/.*"bundle": *"\([^"]*\)".*/\1/p')
+	[ -n "\$bundle" ] && cat "\$bundle"/stderr-* >>"\$CONFORMANCE_STDIO" 2>/dev/null
+fi
+exec $2 --log "\${CONFORMANCE_RUNTIME_LOG:-/dev/null}" --log-format text "\$@"
+EOF
+	chmod +x "$work/rt/$1"
+}
+
 prepare_work() {
 	local src
 	rm -rf "$work"
@@ -163,17 +182,11 @@ prepare_work() {
 	else
 		cp "$src" "$work/cwd/"
 	fi
-	# Each runtime gets its own state directory, so listing and force-deleting
-	# reaches only this run's containers, and logs (--log, as containerd
-	# passes it) to the file run-one.sh names for the run.
-	printf '#!/bin/sh\nexec %s --root %s --log "${CONFORMANCE_RUNTIME_LOG:-/dev/null}" --log-format text "$@"\n' \
-		"$RUNC" "$work/state/runc" >"$work/rt/runc"
+	write_wrapper runc "$RUNC --root $work/state/runc"
 	# skiff is copied: bin/skiff may be rebuilt while the suite runs.
 	mkdir -p "$work/skiff"
 	cp "$(readlink -f "$SKIFF_RUNC")" "$work/skiff/skiff-runc"
-	printf '#!/bin/sh\nexec %s --root %s --data-dir %s --log "${CONFORMANCE_RUNTIME_LOG:-/dev/null}" --log-format text "$@"\n' \
-		"$work/skiff/skiff-runc" "$work/state/skiff" "$work/state/skiff-data" >"$work/rt/skiff"
-	chmod +x "$work/rt/runc" "$work/rt/skiff"
+	write_wrapper skiff "$work/skiff/skiff-runc --root $work/state/skiff --data-dir $work/state/skiff-data"
 }
 
 # hierarchies prints "MOUNTPOINT OURDIR OPTIONS TYPE" for every cgroup

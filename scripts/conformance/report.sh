@@ -46,8 +46,9 @@ meta() {
 			rc=$(cat "$b.rc" 2>/dev/null || echo missing)
 			t=$(cat "$b.time" 2>/dev/null || echo 0)
 			nleaks=$(grep -c . "$b.leaks" 2>/dev/null || true)
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$rt" "$rc" "$t" "${nleaks:-0}" "$(last_error "$b")" \
-				"$(cat "$b.retried" 2>/dev/null || true)"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$rt" "$rc" "$t" "${nleaks:-0}" "$(last_error "$b")" \
+				"$(cat "$b.retried" 2>/dev/null || true)" \
+				"$(grep -v '^[[:space:]]*$' "$b.stdio" 2>/dev/null | head -1 | tr '\t' ' ' | cut -c1-200 || true)"
 		done
 	done
 }
@@ -67,7 +68,13 @@ meta "$@" >"$results/meta.tsv"
 
 status=0
 awk -F'\t' -v mustreject="process_capabilities_fail process_rlimits_fail" -v failures="$results/skiff-failures.txt" -v regressions="$results/regressions.txt" '
-function short(s, n) { gsub(/[[:space:]]+/, " ", s); return length(s) > n ? substr(s, 1, n - 3) "..." : s }
+# short keeps both ends of a long message: errors end with their cause.
+function short(s, n,   h) {
+	gsub(/[[:space:]]+/, " ", s)
+	if (length(s) <= n) return s
+	h = int((n - 5) / 2)
+	return substr(s, 1, h) " ... " substr(s, length(s) - h + 1)
+}
 function record(rt, desc, status,   k, n) {
 	k = prog "\t" desc
 	n = ++occ[rt, k]
@@ -110,7 +117,7 @@ function finish(   code) {
 	if (code == "0" && plan0) { record(rt, "(program ran to completion)", "pass"); return }
 	if (code == "0") {
 		record(rt, "(program ran to completion)", "fail")
-		setdiag(rt, last, "exit 0 without any test result: the container (runtimetest) printed nothing")
+		setdiag(rt, last, "exit 0 without any test result: the container printed nothing" (cerr[prog, rt] == "" ? "" : "; its stderr: " cerr[prog, rt]))
 		return
 	}
 	record(rt, "(program ran to completion)", "fail")
@@ -118,7 +125,7 @@ function finish(   code) {
 }
 FNR == NR {
 	prog = $1; rt = $2
-	rc[prog, rt] = $3; secs[prog, rt] = $4; leaks[prog, rt] = $5; lasterr[prog, rt] = $6; retried[prog, rt] = $7
+	rc[prog, rt] = $3; secs[prog, rt] = $4; leaks[prog, rt] = $5; lasterr[prog, rt] = $6; retried[prog, rt] = $7; cerr[prog, rt] = $8
 	if (!(prog in seenprog)) { seenprog[prog] = 1; progs[++nprogs] = prog }
 	prog = ""
 	next

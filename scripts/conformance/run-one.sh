@@ -26,7 +26,7 @@ mountpoints() {
 declare -A before=() after=()
 mountpoints before
 cd "$work/cwd" || exit 1
-RUNTIME=$runtime TMPDIR=$work/tmp CONFORMANCE_RUNTIME_LOG=$out.log timeout -k 5 "$timeout" "$prog" </dev/null
+RUNTIME=$runtime TMPDIR=$work/tmp CONFORMANCE_RUNTIME_LOG=$out.log CONFORMANCE_STDIO=$out.stdio timeout -k 5 "$timeout" "$prog" </dev/null
 echo "$?" >&3
 
 if ! mountpoints after 2>/dev/null || [ ${#after[@]} -eq 0 ]; then
