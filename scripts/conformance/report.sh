@@ -48,7 +48,7 @@ meta() {
 			nleaks=$(grep -c . "$b.leaks" 2>/dev/null || true)
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$rt" "$rc" "$t" "${nleaks:-0}" "$(last_error "$b")" \
 				"$(cat "$b.retried" 2>/dev/null || true)" \
-				"$(grep -v '^[[:space:]]*$' "$b.stdio" 2>/dev/null | head -1 | tr '\t' ' ' | cut -c1-200 || true)"
+				"$(grep -v '^[[:space:]]*$' "$b.stdio" 2>/dev/null | head -1 | tr '\t' ' ' | cut -c1-4000 || true)"
 		done
 	done
 }
