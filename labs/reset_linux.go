@@ -54,7 +54,7 @@ func Reset(ctx context.Context, e Env, l Lab, w io.Writer) error {
 	if left := containersWithPrefix(ctx, e, prefix); len(left) > 0 {
 		return fmt.Errorf("reset lab %s: containers still there: %s", l.Name(), strings.Join(left, " "))
 	}
-	fmt.Fprintf(w, "lab %s reset: %d containers removed, %s removed, unused networks pruned\n", l.Name(), removed, dir)
+	fmt.Fprintf(w, "lab %s reset: removed %d container(s), %s and unused networks\n", l.Name(), removed, dir)
 	return nil
 }
 
