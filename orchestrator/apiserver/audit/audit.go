@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
+
 	"github.com/skiffrun/skiff/orchestrator/apiserver"
 )
 
@@ -129,6 +131,20 @@ func (a authz) Authorize(ctx context.Context, at apiserver.Attributes) (bool, st
 	}
 	a.log.Record(e)
 	return ok, reason, err
+}
+
+// rulesReviewer is what an authorizer that can list a user's rules
+// offers (SelfSubjectRulesReview); the wrapper keeps it visible.
+type rulesReviewer interface {
+	SubjectRulesReview(ctx context.Context, u *apiserver.User, namespace string) authorizationv1.SubjectRulesReviewStatus
+}
+
+// SubjectRulesReview forwards to the wrapped authorizer.
+func (a authz) SubjectRulesReview(ctx context.Context, u *apiserver.User, namespace string) authorizationv1.SubjectRulesReviewStatus {
+	if rr, ok := a.next.(rulesReviewer); ok {
+		return rr.SubjectRulesReview(ctx, u, namespace)
+	}
+	return authorizationv1.SubjectRulesReviewStatus{Incomplete: true, EvaluationError: "the authorizer answers single requests only"}
 }
 
 type limiter struct {

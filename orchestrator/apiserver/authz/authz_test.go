@@ -180,3 +180,23 @@ func TestImpersonation(t *testing.T) {
 		t.Fatalf("group without user: ok=%v err=%v, want 400", ok, err)
 	}
 }
+
+func TestSubjectRulesReview(t *testing.T) {
+	z := newRBAC(t, append(defaults(),
+		roleBinding("developer", "bob-view", "ClusterRole", "view", rbacv1.Subject{Kind: "User", Name: "bob"}),
+		roleBinding("developer", "dangling", "Role", "gone", rbacv1.Subject{Kind: "User", Name: "bob"}))...)
+	st := z.SubjectRulesReview(context.Background(), bob, "developer")
+	if !st.Incomplete || !strings.Contains(st.EvaluationError, "missing Role developer/gone") {
+		t.Errorf("dangling binding not reported: %+v", st.EvaluationError)
+	}
+	var pods, discovery bool
+	for _, r := range st.ResourceRules {
+		pods = pods || contains(r.Resources, "pods") && contains(r.Verbs, "list")
+	}
+	for _, r := range st.NonResourceRules {
+		discovery = discovery || contains(r.NonResourceURLs, "/api")
+	}
+	if !pods || !discovery {
+		t.Errorf("rules of bob: pods=%v discovery=%v: %+v", pods, discovery, st)
+	}
+}
