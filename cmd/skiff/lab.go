@@ -82,6 +82,9 @@ func newLabCheckCmd(opts *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if os.Geteuid() != 0 {
+				return fmt.Errorf("lab check %s: needs root, as the lab's steps do (the checks read containers' /proc files)", l.Name())
+			}
 			err = labs.RunChecks(cmd.Context(), env, l, cmd.OutOrStdout())
 			if labs.IsChecksFailed(err) {
 				return exitError{1}
