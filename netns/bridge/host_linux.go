@@ -47,7 +47,9 @@ func handleAt(path string) (*netlink.Handle, error) {
 		return nil, fmt.Errorf("open netns %s: %w", path, err)
 	}
 	defer ns.Close()
-	h, err := netlink.NewHandleAt(ns)
+	// Routing netlink only: kernels built without xfrm refuse the other
+	// families that NewHandleAt opens by default.
+	h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, fmt.Errorf("netlink in %s: %w", path, err)
 	}

@@ -61,7 +61,15 @@ func (rt *Runtime) openFifo(ctx context.Context, st *State, fifo string) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
-			if st.Status() == Stopped {
+			if st.Status() != Stopped {
+				continue
+			}
+			// The program may have started and exited between two ticks:
+			// its byte, if it came, decides.
+			select {
+			case err := <-done:
+				return err
+			case <-time.After(100 * time.Millisecond):
 				return errors.New("container init exited before start")
 			}
 		}
