@@ -14,7 +14,7 @@ DEMO_PKGS := busybox-static iproute2 util-linux
 TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-system-x86 iproute2 nftables kmod cpio \
 	util-linux procps xz-utils time
 
-.PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net conformance clean
+.PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net bench-pod conformance clean
 
 all: build
 
@@ -49,6 +49,10 @@ bench-image: deps-test build
 
 bench-net: deps-test build
 	./scripts/bench-net.sh
+
+bench-pod: deps-test build
+	./scripts/apt-ensure.sh podman netavark
+	./scripts/bench-pod.sh
 
 conformance: deps-test build
 	./scripts/conformance.sh
