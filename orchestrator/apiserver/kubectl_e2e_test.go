@@ -8,7 +8,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,6 +17,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 const kubectlBin = "/usr/bin/kubectl"
@@ -340,12 +342,18 @@ func BenchmarkIdleRSS(b *testing.B) {
 	}
 }
 
-// readyz asks /readyz over HTTPS (the default pipeline needs no
-// credentials).
+// readyz asks /readyz over HTTPS as the admin of admin.kubeconfig.
 func readyz(c *cluster) bool {
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	resp, err := client.Get(fmt.Sprintf("https://127.0.0.1:%d/readyz", c.port))
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig)
+	if err != nil {
+		return false
+	}
+	client, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return false
+	}
+	client.Timeout = 2 * time.Second
+	resp, err := client.Get(cfg.Host + "/readyz")
 	if err != nil {
 		return false
 	}
