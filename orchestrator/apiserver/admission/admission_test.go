@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
@@ -184,4 +185,20 @@ func TestResourceQuota(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pods=1") || !strings.Contains(err.Error(), "limited: pods=2") {
 		t.Fatalf("third pod: %v", err)
 	}
+}
+
+func TestDefaultServiceAccountOfANewNamespace(t *testing.T) {
+	c := fake.NewSimpleClientset()
+	n := ns("fresh", corev1.NamespaceActive)
+	req := createReq("namespaces", n)
+	if err := run(t, c, []string{"ServiceAccount"}, req); err != nil {
+		t.Fatal(err)
+	}
+	c.CoreV1().Namespaces().Create(ctx, n, metav1.CreateOptions{}) // the server stores it after admission
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := c.CoreV1().ServiceAccounts("fresh").Get(ctx, "default", metav1.GetOptions{}); err == nil {
+			return
+		}
+	}
+	t.Fatal("no default service account in the new namespace")
 }
