@@ -117,6 +117,8 @@ sweep_files() {
 attempt() {
 	local start m
 	: >"$leaks"
+	: >"$out.log"
+	: >"$out.stdio"
 	start=$EPOCHREALTIME
 	unshare --mount --uts --ipc --propagation private \
 		"$here/run-one.sh" "$out" "$timeout" "$bin/$prog" "$work/rt/$rt" "$work" \
@@ -132,8 +134,8 @@ attempt() {
 }
 
 # run_one runs PROGRAM against RUNTIME; a run that does not exit 0 is
-# retried once (both runtimes alike; the report notes it), since a loaded
-# machine makes some runs flaky.
+# retried up to RETRIES times (both runtimes alike; the report notes it),
+# since a loaded machine makes some runs flaky. The last attempt counts.
 run_one() {
 	local first n=0 note=""
 	out=$results/$prog.$rt
