@@ -193,6 +193,7 @@ func TestPipelineWithKubectl(t *testing.T) {
 	t.Run("x509 user from the openssl recipe", s.testX509User)
 	t.Run("auth can-i as in the notes", s.testCanI)
 	t.Run("bad certificates are refused", s.testBadCertificates)
+	t.Run("skiff kubeconfig --user --group", func(t *testing.T) { s.testSkiffKubeconfig(t, bin) })
 	t.Run("tokens", s.testTokens)
 	t.Run("impersonation needs permission", s.testImpersonation)
 	t.Run("limit ranges and quota", s.testQuota)
@@ -284,6 +285,20 @@ func (s *server) testBadCertificates(t *testing.T) {
 		if err == nil || !(strings.Contains(out, "Unauthorized") || strings.Contains(out, "Unable to connect to the server")) {
 			t.Errorf("%s certificate: err=%v out=%s, want it refused", name, err, out)
 		}
+	}
+}
+
+func (s *server) testSkiffKubeconfig(t *testing.T, bin string) {
+	s.t = t
+	out, err := exec.Command(bin, "--data-dir", s.dir, "kubeconfig", "--user", "dana", "--group", "qa", "--server", s.url).Output()
+	if err != nil {
+		t.Fatalf("skiff kubeconfig: %v", err)
+	}
+	path := filepath.Join(s.dir, "dana.kubeconfig")
+	os.WriteFile(path, out, 0o600)
+	got := s.must("", "--kubeconfig", path, "auth", "whoami")
+	if !strings.Contains(got, "dana") || !strings.Contains(got, "[qa system:authenticated]") {
+		t.Errorf("whoami: %s", got)
 	}
 }
 
