@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -69,8 +70,8 @@ func (p *pipelineFlags) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&p.authorizationMode, "authorization-mode", "RBAC", "RBAC, or AlwaysAllow to switch authorization off")
 	f.StringSliceVar(&p.enablePlugins, "enable-admission-plugins", nil, "admission plugins to run besides the defaults (all: "+fmt.Sprint(admission.Order)+")")
 	f.StringSliceVar(&p.disablePlugins, "disable-admission-plugins", nil, "admission plugins not to run")
-	f.IntVar(&p.maxInFlight, "max-requests-inflight", 400, "read-only requests served at once; more wait briefly, then get 429")
-	f.IntVar(&p.maxMutating, "max-mutating-requests-inflight", 200, "writes served at once; more wait briefly, then get 429")
+	f.IntVar(&p.maxInFlight, "max-requests-inflight", 400, "read-only requests served at once (0: no limit); more wait briefly, then get 429")
+	f.IntVar(&p.maxMutating, "max-mutating-requests-inflight", 200, "writes served at once (0: no limit); more wait briefly, then get 429")
 	f.IntVar(&p.perUserInFlight, "max-requests-inflight-per-user", 0, "slots of each pool one user may hold (default a quarter of the pool)")
 	f.StringVar(&p.auditLogPath, "audit-log-path", "", "write a JSON line per pipeline decision to this file")
 	f.IntVar(&p.verbosity, "v", 0, "log level: 4 or more logs each stage's decision per request")
@@ -110,8 +111,8 @@ func (p *pipelineFlags) wire(ctx context.Context, opts *globalOptions, rc *apise
 	if err := p.admission(client, &rc.Server, log); err != nil {
 		return nil, err
 	}
-	if rc.Server.RateLimiter, err = ratelimit.New(ratelimit.Config{MaxInFlight: p.maxInFlight,
-		MaxMutatingInFlight: p.maxMutating, PerUser: p.perUserInFlight, Log: log}); err != nil {
+	if rc.Server.RateLimiter, err = ratelimit.New(ratelimit.Config{MaxInFlight: unlimitedIfZero(p.maxInFlight),
+		MaxMutatingInFlight: unlimitedIfZero(p.maxMutating), PerUser: p.perUserInFlight, Log: log}); err != nil {
 		return nil, err
 	}
 	closer, err := p.audit(&rc.Server)
@@ -128,6 +129,14 @@ func (p *pipelineFlags) wire(ctx context.Context, opts *globalOptions, rc *apise
 		}
 	}
 	return closer, nil
+}
+
+// unlimitedIfZero: as for kube-apiserver, 0 lifts the cap.
+func unlimitedIfZero(n int) int {
+	if n == 0 {
+		return math.MaxInt32
+	}
+	return n
 }
 
 // stageLog is the logger of the stages: debug with --v >= 4 or --debug.
