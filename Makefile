@@ -14,7 +14,7 @@ DEMO_PKGS := busybox-static iproute2 util-linux
 TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-system-x86 iproute2 nftables kmod cpio \
 	util-linux procps xz-utils time
 
-.PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net bench-pod conformance clean
+.PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net bench-pod bench-apiserver conformance clean
 
 all: build
 
@@ -49,6 +49,9 @@ bench-image: deps-test build
 
 bench-net: deps-test build
 	./scripts/bench-net.sh
+
+bench-apiserver: deps-test build
+	$(GO) test -run x -bench 'PodCreate|IdleRSS' -benchtime 1x ./orchestrator/apiserver/
 
 bench-pod: deps-test build
 	./scripts/apt-ensure.sh podman netavark
