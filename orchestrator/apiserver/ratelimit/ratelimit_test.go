@@ -25,7 +25,10 @@ func queued(t *testing.T, p *pool, user string, order chan<- string) {
 	}()
 	for {
 		p.mu.Lock()
-		n := len(p.users[user].waiters)
+		n := 0
+		if us := p.users[user]; us != nil {
+			n = len(us.waiters)
+		}
 		p.mu.Unlock()
 		if n > before {
 			return
