@@ -98,8 +98,9 @@ func (p *pipelineFlags) wire(ctx context.Context, opts *globalOptions, rc *apise
 	if err != nil {
 		return nil, err
 	}
-	rbac, startRBAC := p.authorizer(client, log)
-	chain, err := p.authenticator(pki, rc.DataDir, log)
+	f := informers.NewSharedInformerFactory(client, 10*time.Minute)
+	rbac := p.authorizer(f, log)
+	chain, err := p.authenticator(pki, rc.DataDir, f, log)
 	if err != nil {
 		return nil, err
 	}
@@ -121,9 +122,12 @@ func (p *pipelineFlags) wire(ctx context.Context, opts *globalOptions, rc *apise
 	}
 	prev := rc.Ready
 	rc.Ready = func(addr string) {
-		if startRBAC != nil {
-			go startRBAC(ctx)
-		}
+		go func() {
+			f.Start(ctx.Done())
+			if rbac != nil {
+				bootstrapRoles(ctx, client, log)
+			}
+		}()
 		if prev != nil {
 			prev(addr)
 		}
@@ -147,7 +151,7 @@ func (p *pipelineFlags) stageLog(opts *globalOptions) *slog.Logger {
 	return opts.log
 }
 
-func (p *pipelineFlags) authenticator(pki *apiserver.PKI, dataDir string, log *slog.Logger) (*authn.Chain, error) {
+func (p *pipelineFlags) authenticator(pki *apiserver.PKI, dataDir string, f informers.SharedInformerFactory, log *slog.Logger) (*authn.Chain, error) {
 	roots, err := p.clientCAs(pki)
 	if err != nil {
 		return nil, err
@@ -163,6 +167,14 @@ func (p *pipelineFlags) authenticator(pki *apiserver.PKI, dataDir string, log *s
 	sa, err := p.serviceAccounts(dataDir)
 	if err != nil {
 		return nil, err
+	}
+	accounts := f.Core().V1().ServiceAccounts().Lister()
+	sa.Lookup = func(ns, name string) (string, bool) {
+		a, err := accounts.ServiceAccounts(ns).Get(name)
+		if err != nil {
+			return "", false
+		}
+		return string(a.UID), true
 	}
 	chain.Tokens = append(chain.Tokens, sa)
 	return chain, nil
@@ -195,17 +207,17 @@ func (p *pipelineFlags) serviceAccounts(dataDir string) (*authn.ServiceAccounts,
 	return &authn.ServiceAccounts{Key: key, Issuer: p.saIssuer, Audiences: p.apiAudiences}, nil
 }
 
-// authorizer is RBAC over informers; start runs them and bootstraps the
-// default roles once the server listens.
-func (p *pipelineFlags) authorizer(client kubernetes.Interface, log *slog.Logger) (*authz.RBAC, func(context.Context)) {
+// authorizer is RBAC over the factory's informers (started, and the
+// default roles bootstrapped, once the server listens); nil with
+// --authorization-mode AlwaysAllow.
+func (p *pipelineFlags) authorizer(f informers.SharedInformerFactory, log *slog.Logger) *authz.RBAC {
 	if p.authorizationMode == "AlwaysAllow" {
-		return nil, nil
+		return nil
 	}
-	f := informers.NewSharedInformerFactory(client, 10*time.Minute)
 	r := f.Rbac().V1()
 	inf := []interface{ HasSynced() bool }{r.Roles().Informer(), r.RoleBindings().Informer(),
 		r.ClusterRoles().Informer(), r.ClusterRoleBindings().Informer()}
-	rbac := &authz.RBAC{Roles: r.Roles().Lister(), RoleBindings: r.RoleBindings().Lister(),
+	return &authz.RBAC{Roles: r.Roles().Lister(), RoleBindings: r.RoleBindings().Lister(),
 		ClusterRoles: r.ClusterRoles().Lister(), ClusterRoleBindings: r.ClusterRoleBindings().Lister(), Log: log,
 		Synced: func() bool {
 			for _, i := range inf {
@@ -215,11 +227,6 @@ func (p *pipelineFlags) authorizer(client kubernetes.Interface, log *slog.Logger
 			}
 			return true
 		}}
-	start := func(ctx context.Context) {
-		f.Start(ctx.Done())
-		bootstrapRoles(ctx, client, log)
-	}
-	return rbac, start
 }
 
 // bootstrapRoles retries until the default roles are stored: the server
@@ -293,10 +300,11 @@ func loopbackClient(pki *apiserver.PKI, rc *apiserver.RunConfig) (kubernetes.Int
 
 // newSATokenCmd is `skiff sa-token`: a service account token signed with
 // the server's key, for components that run outside pods (skiff has no
-// TokenRequest endpoint yet).
+// TokenRequest endpoint yet). The account must exist when the token is
+// used, and the token dies with it.
 func newSATokenCmd(opts *globalOptions) *cobra.Command {
 	var p pipelineFlags
-	var ns string
+	var ns, uid string
 	var ttl time.Duration
 	cmd := &cobra.Command{
 		Use:   "sa-token NAME",
@@ -310,7 +318,7 @@ func newSATokenCmd(opts *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tok, err := sa.Issue(ns, args[0], "", nil, ttl)
+			tok, err := sa.Issue(ns, args[0], uid, nil, ttl)
 			if err != nil {
 				return err
 			}
@@ -321,6 +329,7 @@ func newSATokenCmd(opts *globalOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVarP(&ns, "namespace", "n", "default", "namespace of the service account")
 	f.DurationVar(&ttl, "duration", time.Hour, "how long the token is valid")
+	f.StringVar(&uid, "uid", "", "the account's metadata.uid: the token then dies if the account is made again")
 	f.StringVar(&p.saSigningKeyFile, "service-account-signing-key-file", "", "signing key (default <data-dir>/pki/sa.key)")
 	f.StringVar(&p.saIssuer, "service-account-issuer", authn.DefaultIssuer, "iss claim")
 	return cmd

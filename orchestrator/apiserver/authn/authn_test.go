@@ -137,6 +137,15 @@ func TestServiceAccountTokens(t *testing.T) {
 			t.Errorf("%s: ok=%v err=%v, want an error", name, ok, err)
 		}
 	}
+	sa.Lookup = func(ns, name string) (string, bool) { return "uid-2", ns == "kube-system" && name == "scheduler" }
+	if _, ok, err := sa.AuthenticateToken(tok); ok || err == nil || !strings.Contains(err.Error(), "made again") {
+		t.Errorf("account made again: ok=%v err=%v", ok, err)
+	}
+	gone, _ := sa.Issue("default", "deleted", "", nil, time.Hour)
+	if _, ok, err := sa.AuthenticateToken(gone); ok || err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("deleted account: ok=%v err=%v", ok, err)
+	}
+	sa.Lookup = nil
 	foreign, _ := (&ServiceAccounts{Key: key, Issuer: "https://elsewhere"}).Issue("a", "b", "", nil, time.Hour)
 	if _, ok, err := sa.AuthenticateToken(foreign); ok || err != nil {
 		t.Errorf("other issuer: ok=%v err=%v, want no opinion", ok, err)

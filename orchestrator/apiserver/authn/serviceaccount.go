@@ -28,6 +28,9 @@ type ServiceAccounts struct {
 	Issuer    string   // default DefaultIssuer
 	Audiences []string // accepted audiences; default [Issuer]
 	Now       func() time.Time
+	// Lookup, if set, finds a service account's UID: a token of an
+	// account that is gone (or was deleted and made again) is refused.
+	Lookup func(namespace, name string) (uid string, found bool)
 }
 
 // saClaims are the claims of a token, with the private kubernetes.io claim
@@ -83,8 +86,25 @@ func (s *ServiceAccounts) AuthenticateToken(token string) (*apiserver.User, bool
 	if ns == "" || name == "" || c.Subject != saUser(ns, name) {
 		return nil, false, fmt.Errorf("service account token: subject %q does not match the kubernetes.io claim", c.Subject)
 	}
+	if err := s.stillExists(ns, name, c.Kubernetes.ServiceAccount.UID); err != nil {
+		return nil, false, err
+	}
 	return &apiserver.User{Name: c.Subject, UID: c.Kubernetes.ServiceAccount.UID,
 		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + ns}}, true, nil
+}
+
+func (s *ServiceAccounts) stillExists(ns, name, uid string) error {
+	if s.Lookup == nil {
+		return nil
+	}
+	got, ok := s.Lookup(ns, name)
+	switch {
+	case !ok:
+		return fmt.Errorf("service account token: service account %s/%s does not exist", ns, name)
+	case uid != "" && got != uid:
+		return fmt.Errorf("service account token: service account %s/%s was made again (uid %s, token for %s)", ns, name, got, uid)
+	}
+	return nil
 }
 
 // ours reads the unverified issuer: tokens of other issuers are left to

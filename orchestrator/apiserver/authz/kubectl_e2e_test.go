@@ -195,6 +195,7 @@ func TestPipelineWithKubectl(t *testing.T) {
 	t.Run("bad certificates are refused", s.testBadCertificates)
 	t.Run("skiff kubeconfig --user --group", func(t *testing.T) { s.testSkiffKubeconfig(t, bin) })
 	t.Run("tokens", s.testTokens)
+	t.Run("service account tokens", func(t *testing.T) { s.testServiceAccountToken(t, bin) })
 	t.Run("impersonation needs permission", s.testImpersonation)
 	t.Run("limit ranges and quota", s.testQuota)
 	t.Run("a flooding user gets 429, others are served", s.testFlood)
@@ -330,6 +331,39 @@ func (s *server) testTokens(t *testing.T) {
 	}
 	if code, body := s.get(c, "tok-alice", "/api/v1/namespaces/default/pods"); code != 403 || !strings.Contains(body, `alice`) {
 		t.Errorf("alice without binding: %d %s, want 403", code, body)
+	}
+}
+
+// testServiceAccountToken: a signed token of an existing account works;
+// once the account is deleted it is refused.
+func (s *server) testServiceAccountToken(t *testing.T, bin string) {
+	s.t = t
+	s.must("", "create", "serviceaccount", "robot", "-n", "default")
+	uid := s.must("", "get", "serviceaccount", "robot", "-n", "default", "-o", "jsonpath={.metadata.uid}")
+	out, err := exec.Command(bin, "--data-dir", s.dir, "sa-token", "robot", "-n", "default", "--uid", uid).Output()
+	if err != nil {
+		t.Fatalf("skiff sa-token: %v", err)
+	}
+	tok := strings.TrimSpace(string(out))
+	c := s.httpClient()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		code, body := s.get(c, tok, "/version")
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("token of robot: %d %s", code, body)
+		}
+	}
+	s.must("", "delete", "serviceaccount", "robot", "-n", "default")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		code, body := s.get(c, tok, "/version")
+		if code == 401 && strings.Contains(body, "does not exist") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("token of a deleted account: %d %s, want 401", code, body)
+		}
 	}
 }
 
