@@ -7,7 +7,8 @@
 //   - tokenfile.go: static bearer tokens from a CSV file
 //     (--token-auth-file: token,user,uid,"group1,group2");
 //   - serviceaccount.go: signed JWTs for service accounts, with the
-//     issuer, audience and kubernetes.io claims Kubernetes uses;
+//     issuer, audience and kubernetes.io claims Kubernetes uses; a token
+//     is refused once its account is deleted;
 //   - chain.go: tries them in order, the first success wins; bad
 //     credentials are a 401, and so is no credential at all unless
 //     anonymous requests are allowed (system:anonymous).
