@@ -25,9 +25,13 @@ func TestLabs(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: the labs make namespaces, cgroups, mounts and links")
 	}
-	for _, tool := range []string{"unshare", "nsenter", "ip", "runc", "findmnt"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s (apt: util-linux, iproute2, runc)", tool)
+	only := os.Getenv("SKIFF_LABS")
+	if inVM && only == "" {
+		only = vmLabs
+	}
+	for _, tool := range []string{"unshare", "nsenter", "ip", "runc", "findmnt", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil && !inVM {
+			t.Skipf("needs %s (apt: util-linux, iproute2, runc, bash)", tool)
 		}
 	}
 	h := newHarness(t)
@@ -35,7 +39,6 @@ func TestLabs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	only := os.Getenv("SKIFF_LABS")
 	for _, l := range all {
 		if only != "" && !strings.Contains(only, l.Name()) {
 			continue
@@ -62,15 +65,12 @@ func (h *harness) badInput(t *testing.T) {
 // typo: lab 02's container started without --memory fails exactly the
 // memory check, with its hint, and reset still cleans up.
 func (h *harness) typo(t *testing.T) {
-	netns := fmt.Sprintf("skiff-lab-%d-typo", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", netns).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
+	netns := h.netns(t, "typo")
 	t.Cleanup(func() {
 		h.shell(t, netns, "skiff lab reset 02", time.Minute)
 		exec.Command("ip", "netns", "del", netns).Run()
 	})
-	out, err := h.shell(t, netns, "skiff run -d --name lab02 --pids-limit 20 --cpus 0.2 busybox sleep 60 && skiff lab check 02", time.Minute)
+	out, err := h.shell(t, netns, vmCode("skiff run -d --name lab02 --pids-limit 20 --cpus 0.2 busybox sleep 60")+" && skiff lab check 02", time.Minute)
 	if err == nil || !strings.Contains(out, "FAIL  lab02 may use 32 MiB of memory") ||
 		!strings.Contains(out, "pass  lab02 may run 20 processes") || !strings.Contains(out, `reread: "1. A container with limits"`) {
 		t.Errorf("check after a step without --memory: %v:\n%s", err, out)
@@ -82,8 +82,18 @@ func (h *harness) typo(t *testing.T) {
 	h.assertClean(t, netns, all[1])
 }
 
+// In the pure cgroup v2 VM (scripts/test-vm.sh, VM_PKGS=./labs) there is
+// only busybox: no bash, runc or iproute2, and the whole machine is
+// disposable, so the steps run with sh in the VM's own namespaces, for the
+// labs whose steps busybox can type: cgroups (what differs on v2) and
+// volumes.
+var inVM = os.Getenv("SKIFF_VM") == "1"
+
+const vmLabs = "02,05"
+
 type harness struct {
 	bin, root, data string
+	parent          string // SKIFF_CGROUP_PARENT of the labs' containers
 }
 
 func newHarness(t *testing.T) *harness {
@@ -102,11 +112,24 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{bin: abs, root: t.TempDir(), data: t.TempDir()}
+	// the labs' containers go below a cgroup of the test's own, so that the
+	// suite never shares (or removes) the parent other tests use
+	h.parent = fmt.Sprintf("skiff-labs-%d", os.Getpid())
+	if strings.HasPrefix(CgroupParent(), "/") {
+		h.parent = "/" + h.parent
+	}
+	t.Setenv("SKIFF_CGROUP_PARENT", h.parent)
 	t.Cleanup(func() {
 		// a failed lab may have left containers behind: remove them before
 		// the temporary directories go
 		env := Env{Skiff: h.bin, Root: h.root, Data: h.data}
 		removeContainers(context.Background(), env, "")
+		removeEmptyParent()
+		for _, d := range parentDirs() {
+			if _, err := os.Stat(d); err == nil {
+				t.Errorf("cgroup left: %s", d)
+			}
+		}
 	})
 	return h
 }
@@ -124,7 +147,10 @@ func (h *harness) shell(t *testing.T, netns, script string, timeout time.Duratio
 	}
 	defer f.Close()
 	cmd := exec.CommandContext(ctx, "nsenter", "--net=/run/netns/"+netns, "bash", "-c", script)
-	cmd.Env = append(os.Environ(), "SKIFF_ROOT="+h.root, "SKIFF_DATA="+h.data,
+	if inVM {
+		cmd = exec.CommandContext(ctx, "sh", "-c", script)
+	}
+	cmd.Env = append(os.Environ(), "SKIFF_CGROUP_PARENT="+h.parent, "SKIFF_ROOT="+h.root, "SKIFF_DATA="+h.data,
 		"PATH="+filepath.Dir(h.bin)+":"+os.Getenv("PATH"))
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.Dir = os.TempDir()
@@ -135,10 +161,7 @@ func (h *harness) shell(t *testing.T, netns, script string, timeout time.Duratio
 }
 
 func (h *harness) runLab(t *testing.T, l Lab) {
-	netns := fmt.Sprintf("skiff-lab-%d-%s", os.Getpid(), l.Name())
-	if out, err := exec.Command("ip", "netns", "add", netns).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
+	netns := h.netns(t, l.Name())
 	t.Cleanup(func() {
 		h.shell(t, netns, "skiff lab reset "+l.Name(), time.Minute)
 		exec.Command("ip", "netns", "del", netns).Run()
@@ -169,6 +192,28 @@ func (h *harness) runLab(t *testing.T, l Lab) {
 	}
 }
 
+// vmCode runs containers without a network in the VM, whose kernel lacks
+// what the bridge network needs; the VM lane is about cgroup v2.
+func vmCode(code string) string {
+	if !inVM {
+		return code
+	}
+	return strings.ReplaceAll(code, "skiff run ", "skiff run --network none ")
+}
+
+// netns makes the network namespace that plays the host for one lab (none
+// in the VM, which is disposable).
+func (h *harness) netns(t *testing.T, name string) string {
+	netns := fmt.Sprintf("skiff-lab-%d-%s", os.Getpid(), name)
+	if inVM {
+		return netns
+	}
+	if out, err := exec.Command("ip", "netns", "add", netns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	return netns
+}
+
 // runSteps sources each step in one bash (so cd and variables carry over)
 // with -e, as a learner types them (no pipefail): the first failing command
 // stops the lab.
@@ -179,10 +224,10 @@ func (h *harness) runSteps(t *testing.T, netns string, l Lab) []string {
 	script.WriteString("set -e\ncd /tmp\n")
 	for i, s := range steps {
 		f := filepath.Join(dir, "step"+strconv.Itoa(i))
-		if err := os.WriteFile(f+".sh", []byte(s.Code), 0o644); err != nil {
+		if err := os.WriteFile(f+".sh", []byte(vmCode(s.Code)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&script, "source %s.sh > %s.out 2>&1\ntouch %s.ok\n", f, f, f)
+		fmt.Fprintf(&script, ". %s.sh > %s.out 2>&1\ntouch %s.ok\n", f, f, f)
 	}
 	start := time.Now()
 	_, err := h.shell(t, netns, script.String(), 3*time.Minute)
@@ -193,7 +238,9 @@ func (h *harness) runSteps(t *testing.T, netns string, l Lab) []string {
 		if _, okErr := os.Stat(f + ".ok"); okErr != nil {
 			t.Fatalf("step %q failed (%v):\n%s\n--- output:\n%s", s.Heading, err, s.Code, b)
 		}
-		outputs = append(outputs, cleanOutput(strings.ReplaceAll(string(b), h.data, "/var/lib/skiff")))
+		text := strings.ReplaceAll(string(b), h.data, "/var/lib/skiff")
+		text = strings.ReplaceAll(text, strings.TrimPrefix(h.parent, "/"), "skiff")
+		outputs = append(outputs, cleanOutput(text))
 	}
 	t.Logf("%d steps in %v", len(steps), time.Since(start).Round(time.Millisecond))
 	return outputs
@@ -203,7 +250,7 @@ func (h *harness) runSteps(t *testing.T, netns string, l Lab) []string {
 // links or nftables tables behind.
 func (h *harness) assertClean(t *testing.T, netns string, l Lab) {
 	out, _ := h.shell(t, netns, "ip -o link | grep -v ': lo:' || true; nft list tables 2>/dev/null || true", time.Minute)
-	if strings.TrimSpace(out) != "" {
+	if strings.TrimSpace(out) != "" && !inVM {
 		t.Errorf("links or nftables tables left in the lab's host namespace:\n%s", out)
 	}
 	out, _ = h.shell(t, netns, "skiff list -q; skiff pod ls 2>/dev/null | tail -n +2", time.Minute)
@@ -218,8 +265,8 @@ func (h *harness) assertClean(t *testing.T, netns string, l Lab) {
 			}
 		}
 	}
-	for _, dir := range cgroupDirs() {
-		left, _ := filepath.Glob(filepath.Join(dir, "skiff", "lab"+l.Name()+"*"))
+	for _, dir := range parentDirs() {
+		left, _ := filepath.Glob(filepath.Join(dir, "lab"+l.Name()+"*"))
 		for _, c := range left {
 			t.Errorf("cgroup left: %s", c)
 		}
@@ -262,6 +309,9 @@ func TestFind(t *testing.T) {
 			t.Errorf("lab %s: %d steps but %d recorded outputs: run the docs test with -update", l.Slug, len(Steps(l.README)), n)
 		}
 		for _, f := range readingList(l.README) {
+			if inVM {
+				break // the VM holds the test binaries, not the sources
+			}
 			if _, err := os.Stat(filepath.Join("..", f)); err != nil {
 				t.Errorf("lab %s: reading list names %s: %v", l.Slug, f, err)
 			}
@@ -275,28 +325,6 @@ func TestFind(t *testing.T) {
 			}
 		}
 	}
-}
-
-// cgroupDirs lists where skiff may put containers' cgroups: the root of
-// each hierarchy and this process's own cgroup in each.
-func cgroupDirs() []string {
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/*")
-	dirs = append(dirs, "/sys/fs/cgroup")
-	b, _ := os.ReadFile("/proc/self/cgroup")
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		f := strings.SplitN(line, ":", 3)
-		if len(f) != 3 {
-			continue
-		}
-		for _, ctrl := range strings.Split(f[1], ",") {
-			if ctrl == "" {
-				dirs = append(dirs, filepath.Join("/sys/fs/cgroup", f[2]), filepath.Join("/sys/fs/cgroup/unified", f[2]))
-			} else {
-				dirs = append(dirs, filepath.Join("/sys/fs/cgroup", ctrl, f[2]))
-			}
-		}
-	}
-	return dirs
 }
 
 // readingList returns the repository files (`a/b.go`) that a README's

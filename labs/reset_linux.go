@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/skiffrun/skiff/cgroups"
 )
 
 // extraReset removes what a lab makes besides containers named labNN... and
@@ -44,6 +46,7 @@ func Reset(ctx context.Context, e Env, l Lab, w io.Writer) error {
 	}
 	removed := removeContainers(ctx, e, prefix)
 	e.skiff(ctx, "network", "prune")
+	removeEmptyParent()
 	dir := e.LabDir(l.Number)
 	if err := unmountUnder(dir); err != nil {
 		return fmt.Errorf("reset lab %s: %w", l.Name(), err)
@@ -125,5 +128,40 @@ func killSleeper(pidFile string) {
 	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err == nil && strings.TrimSpace(string(comm)) == "sleep" {
 		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// CgroupParent is the cgroup holding skiff's containers, as skiff itself
+// picks it: SKIFF_CGROUP_PARENT, else /skiff on cgroup v2 and skiff below
+// the caller's own cgroup on v1 and hybrid hosts.
+func CgroupParent() string {
+	if p := os.Getenv("SKIFF_CGROUP_PARENT"); p != "" {
+		return p
+	}
+	if mode, err := cgroups.DetectMode(); err == nil && mode.V2() {
+		return "/skiff"
+	}
+	return "skiff"
+}
+
+// parentDirs are the directories of CgroupParent in every hierarchy.
+func parentDirs() []string {
+	m, err := cgroups.New("", cgroups.Options{ID: "lab", Parent: CgroupParent()})
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for _, p := range m.Paths() {
+		dirs = append(dirs, filepath.Dir(p))
+	}
+	return dirs
+}
+
+// removeEmptyParent removes the parent cgroup once no container is left
+// in it: rmdir refuses a cgroup that still has children or processes, so a
+// parent other containers use stays.
+func removeEmptyParent() {
+	for _, d := range parentDirs() {
+		unix.Rmdir(d)
 	}
 }
