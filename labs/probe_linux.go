@@ -116,15 +116,21 @@ func mounts(pid string) ([]mountInfo, error) {
 	}
 	var ms []mountInfo
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		left, right, ok := strings.Cut(line, " - ")
-		l, r := strings.Fields(left), strings.Fields(right)
-		if !ok || len(l) < 6 || len(r) < 3 {
-			continue
-		}
-		ms = append(ms, mountInfo{Target: unescape(l[4]), Optional: strings.Join(l[6:], " "),
-			FSType: r[0], Source: r[1], Options: l[5] + "," + r[2]})
+		ms = append(ms, parseMountLine(line)...)
 	}
 	return ms, nil
+}
+
+// parseMountLine reads one mountinfo line; it returns nothing for a line
+// it cannot read.
+func parseMountLine(line string) []mountInfo {
+	left, right, ok := strings.Cut(line, " - ")
+	l, r := strings.Fields(left), strings.Fields(right)
+	if !ok || len(l) < 6 || len(r) < 3 {
+		return nil
+	}
+	return []mountInfo{{Target: unescape(l[4]), Optional: strings.Join(l[6:], " "),
+		FSType: r[0], Source: r[1], Options: l[5] + "," + r[2]}}
 }
 
 func unescape(s string) string {
