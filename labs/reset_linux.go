@@ -54,6 +54,7 @@ func Reset(ctx context.Context, e Env, l Lab, w io.Writer) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("reset lab %s: %w", l.Name(), err)
 	}
+	os.Remove(e.Dir) // only when no other lab's directory is left in it
 	if left := containersWithPrefix(ctx, e, prefix); len(left) > 0 {
 		return fmt.Errorf("reset lab %s: containers still there: %s", l.Name(), strings.Join(left, " "))
 	}
