@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -45,6 +46,12 @@ type Attributes struct {
 	Resource        string
 	Subresource     string
 	Name            string
+}
+
+// RulesReviewer is an Authorizer that can also list everything a user may
+// do in a namespace (SelfSubjectRulesReview, kubectl auth can-i --list).
+type RulesReviewer interface {
+	SubjectRulesReview(ctx context.Context, u *User, namespace string) authorizationv1.SubjectRulesReviewStatus
 }
 
 // Authorizer decides whether a request may proceed.

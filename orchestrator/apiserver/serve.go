@@ -103,11 +103,15 @@ func serveTLS(ctx context.Context, rc RunConfig, srv *Server, pki *PKI, addr str
 	if err != nil {
 		return fmt.Errorf("load serving certificate: %w", err)
 	}
+	clientAuth := tls.VerifyClientCertIfGiven
+	if rc.Server.Authenticator != nil {
+		clientAuth = tls.RequestClientCert // the authenticator verifies, and answers 401 with the reason
+	}
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       90 * time.Second,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: clientAuth,
 			ClientCAs: pki.Pool(), MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}},
 		ErrorLog: slog.NewLogLogger(rc.Log.Handler(), slog.LevelDebug),
 	}

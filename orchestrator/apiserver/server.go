@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/skiffrun/skiff/orchestrator/store"
 )
@@ -226,6 +228,11 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok, err := s.cfg.Authenticator.Authenticate(r)
+		var st apierrors.APIStatus
+		if errors.As(err, &st) { // e.g. a refused impersonation: 403
+			writeError(w, r, err)
+			return
+		}
 		if err != nil || !ok {
 			msg := "Unauthorized"
 			if err != nil {
@@ -252,13 +259,32 @@ func (s *Server) authorize(r *http.Request, a Attributes) error {
 	if a.User != nil {
 		who = a.User.Name
 	}
-	msg := fmt.Sprintf("User %q cannot %s resource %q", who, a.Verb, a.Resource)
+	msg := forbiddenMessage(who, a)
 	if reason != "" {
 		msg += ": " + reason
 	}
-	st := apierrors.NewForbidden(groupResource(a.APIGroup, a.Resource), a.Name, fmt.Errorf("%s", msg))
-	st.ErrStatus.Message = msg
-	return st
+	if !a.ResourceRequest {
+		st := apierrors.NewForbidden(schema.GroupResource{}, "", errors.New(msg))
+		st.ErrStatus.Message = "forbidden: " + msg
+		return st
+	}
+	return apierrors.NewForbidden(groupResource(a.APIGroup, a.Resource), a.Name, errors.New(msg))
+}
+
+// forbiddenMessage says who may not do what, in kube-apiserver's words.
+func forbiddenMessage(who string, a Attributes) string {
+	if !a.ResourceRequest {
+		return fmt.Sprintf("User %q cannot %s path %q", who, a.Verb, a.Path)
+	}
+	res := a.Resource
+	if a.Subresource != "" {
+		res += "/" + a.Subresource
+	}
+	msg := fmt.Sprintf("User %q cannot %s resource %q in API group %q", who, a.Verb, res, a.APIGroup)
+	if a.Namespace != "" {
+		return msg + fmt.Sprintf(" in the namespace %q", a.Namespace)
+	}
+	return msg + " at the cluster scope"
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
