@@ -64,12 +64,17 @@ func newKubeconfigCmd(opts *globalOptions) *cobra.Command {
 				_, err = cmd.OutOrStdout().Write(b)
 				return err
 			}
+			// Only the admin is all-powerful by default; another user gets
+			// the groups asked for and RBAC decides the rest.
+			if user == "admin" && !cmd.Flags().Changed("group") {
+				groups = []string{"system:masters"}
+			}
 			return printKubeconfig(cmd, opts.dataDir, server, user, groups)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&user, "user", "admin", "user name (certificate CN)")
-	f.StringSliceVar(&groups, "group", []string{"system:masters"}, "groups (certificate O)")
+	f.StringSliceVar(&groups, "group", nil, "groups (certificate O); the admin is in system:masters unless given")
 	f.StringVar(&server, "server", "", "API server URL (default https://127.0.0.1:6443)")
 	return cmd
 }
