@@ -12,7 +12,7 @@ DEMO_PKGS := busybox-static iproute2 util-linux
 # start on loopback (runc, a registry, etcd, skopeo, umoci) and qemu for the
 # pure cgroup v2 VM lane.
 TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-system-x86 iproute2 nftables kmod cpio \
-	util-linux procps xz-utils time
+	util-linux procps xz-utils time openssl
 
 .PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net bench-pod bench-apiserver conformance clean
 

@@ -154,7 +154,7 @@ module_order() {
 packages() {
 	local mod pkgs ip
 	mod=$(go list -m) || die "go list -m: not in the skiff module"
-	pkgs=${VM_PKGS:-./cgroups/... ./runtime/... ./internal/vmtest}
+	pkgs=${VM_PKGS:-./cgroups/... ./runtime/... ./internal/vmtest ./labs}
 	# shellcheck disable=SC2086
 	go list -e -f '{{if or .TestGoFiles .XTestGoFiles .Error}}{{.ImportPath}}{{end}}' $pkgs |
 		while read -r ip; do
