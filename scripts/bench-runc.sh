@@ -48,7 +48,9 @@ ms = lambda v: statistics.median(v) / 1e6
 print(f"run    (args true): runc {ms(rr):6.2f} ms  skiff {ms(sr):6.2f} ms  median paired ratio {statistics.median(s/r for s, r in zip(sr, rr)):.2f}x")
 print(f"create (no start):  runc {ms(rc):6.2f} ms  skiff {ms(sc):6.2f} ms  median paired ratio {statistics.median(s/r for s, r in zip(sc, rc)):.2f}x")
 PY
-rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# The created container's init inherits create's stdio: keep it off any
+# pipe (a pipe would never reach EOF), and read time's report from a file.
+rss() { /usr/bin/time -o "$work/rss" -f %M "$@" >/dev/null 2>&1; cat "$work/rss"; }
 if [ -x /usr/bin/time ]; then
   r=$(rss "$runc_bin" --root "$work/state-runc" create --bundle "$work/bundle" rss); "$runc_bin" --root "$work/state-runc" delete -f rss
   s=$(rss "$skiff_bin" --root "$work/state-skiff" create --bundle "$work/bundle" rss); "$skiff_bin" --root "$work/state-skiff" delete -f rss
