@@ -34,7 +34,7 @@ func newEnv(t *testing.T) *env {
 	testutil.RequireRoot(t)
 	rootfs := filepath.Join(t.TempDir(), "rootfs")
 	testutil.BusyboxRootfs(t, rootfs)
-	rt := &container.Runtime{Root: t.TempDir(), Self: testutil.SkiffBinary(t), CgroupParent: testCgroupParent, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rt := &container.Runtime{Root: t.TempDir(), Self: testutil.SkiffBinary(t), CgroupParent: os.Getenv(testutil.CgroupParentEnv), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	t.Cleanup(func() { removeAll(t, rt) })
 	return &env{rt: rt, rootfs: rootfs}
 }
@@ -314,7 +314,6 @@ func TestCrashRecovery(t *testing.T) {
 	for _, stage := range []string{"during create", "after create"} {
 		id := "crash-" + strings.ReplaceAll(stage, " ", "-")
 		cmd := exec.Command(bin, "--root", e.rt.Root, "create", "--bundle", bundle, id)
-		cmd.Env = append(os.Environ(), "SKIFF_CGROUP_PARENT="+testCgroupParent)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package engine_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -17,7 +16,6 @@ import (
 	vnetns "github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
-	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/internal/testutil"
 	"github.com/skiffrun/skiff/netns"
 	"github.com/skiffrun/skiff/netns/network"
@@ -25,27 +23,7 @@ import (
 	"github.com/skiffrun/skiff/runtime/engine"
 )
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
-
-// runTests nests container cgroups below this test's own cgroup; detached
-// containers' monitors inherit the parent through SKIFF_CGROUP_PARENT.
-func runTests(m *testing.M) int {
-	if os.Geteuid() != 0 {
-		return m.Run()
-	}
-	parent, undo, err := cgroups.Nest(fmt.Sprintf("skiff-test-%d", os.Getpid()))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "nest test cgroups:", err)
-		return 1
-	}
-	os.Setenv("SKIFF_CGROUP_PARENT", parent)
-	code := m.Run()
-	if err := undo(); err != nil {
-		fmt.Fprintln(os.Stderr, "remove test cgroups:", err)
-		return 1
-	}
-	return code
-}
+func TestMain(m *testing.M) { os.Exit(testutil.RunNested(m, "skiff-test")) }
 
 // env is one test's engine: temporary root and data dir, and a network
 // manager whose "host" is a network namespace the test made.
