@@ -19,6 +19,7 @@ const CgroupParentEnv = "SKIFF_CGROUP_PARENT"
 // removes it afterwards. Use it from TestMain: os.Exit(testutil.RunNested(m, "name")).
 func RunNested(m *testing.M, name string) int {
 	if os.Geteuid() != 0 {
+		defer removeBuiltBinary()
 		return m.Run()
 	}
 	parent, undo, err := cgroups.Nest(fmt.Sprintf("%s-%d", name, os.Getpid()))
@@ -28,6 +29,7 @@ func RunNested(m *testing.M, name string) int {
 	}
 	os.Setenv(CgroupParentEnv, parent)
 	code := m.Run()
+	removeBuiltBinary()
 	if err := undo(); err != nil {
 		fmt.Fprintln(os.Stderr, "remove test cgroups:", err)
 		return 1

@@ -90,7 +90,8 @@ var build struct {
 }
 
 // SkiffBinary returns a static skiff binary: $SKIFF_BIN when set (make test
-// builds one), otherwise one built once into a temporary directory.
+// builds one), otherwise one built once into a temporary directory, which
+// RunNested removes when the package's tests end.
 func SkiffBinary(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("SKIFF_BIN"); p != "" {
@@ -115,6 +116,13 @@ func SkiffBinary(t testing.TB) string {
 		t.Fatalf("build skiff: %v\n%s", build.err, build.path)
 	}
 	return build.path
+}
+
+// removeBuiltBinary deletes the binary SkiffBinary built, if it did.
+func removeBuiltBinary() {
+	if build.path != "" && build.err == nil {
+		os.RemoveAll(filepath.Dir(build.path))
+	}
 }
 
 // ModuleRoot returns the repository's top directory.
