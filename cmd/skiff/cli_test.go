@@ -47,7 +47,7 @@ func runc(t *testing.T, root string, args ...string) *exec.Cmd {
 	if err := os.Symlink(testutil.SkiffBinary(t), link); err != nil {
 		t.Fatal(err)
 	}
-	return exec.Command(link, append([]string{"--root", root}, args...)...)
+	return exec.Command(link, append([]string{"--root", root, "--data-dir", dir}, args...)...)
 }
 
 func cleanupContainer(t *testing.T, root, id string) {
@@ -75,7 +75,7 @@ func TestRunForwardsSignals(t *testing.T) {
 	rootfs := filepath.Join(t.TempDir(), "rootfs")
 	testutil.BusyboxRootfs(t, rootfs)
 	root := t.TempDir()
-	cmd := exec.Command(testutil.SkiffBinary(t), "--root", root, "run", "--rootfs", rootfs, "--rm", "--name", "sig", "--",
+	cmd := exec.Command(testutil.SkiffBinary(t), "--root", root, "--data-dir", t.TempDir(), "run", "--rootfs", rootfs, "--rm", "--name", "sig", "--",
 		"sh", "-c", `trap "exit 42" TERM; echo ready; while :; do sleep 0.05; done`)
 	out := &syncBuffer{}
 	cmd.Stdout = out
@@ -178,7 +178,7 @@ func TestBadFlagsAndInput(t *testing.T) {
 		{"--root", root, "--log-format", "xml", "list"},
 		{"--root", root, "kill", "x", "BOGUS"},
 		{"--root", root, "runc", "--systemd-cgroup", "list"},
-		{"--root", root, "run", "--rootfs", "/nonexistent", "--", "true"},
+		{"--root", root, "--data-dir", t.TempDir(), "run", "--rootfs", "/nonexistent", "--", "true"},
 		{"--root", root, "create", "--bundle", t.TempDir(), "a/b"},
 	} {
 		out, err := exec.Command(bin, args...).CombinedOutput()
