@@ -519,3 +519,48 @@ func TestDeviceRulesDenyUnlistedNodes(t *testing.T) {
 		t.Errorf("output %q: want the unlisted node refused and /dev/zero readable", out.String())
 	}
 }
+
+func TestNoMountNamespaceOnlyChroots(t *testing.T) {
+	e := newEnv(t)
+	before, _ := os.ReadFile("/proc/self/mountinfo")
+	s := e.spec("sh", "-c", "test -x /bin/busybox && echo inside")
+	s.Mounts = nil
+	s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, nil
+	var kept []specs.LinuxNamespace
+	for _, n := range s.Linux.Namespaces {
+		if n.Type != specs.MountNamespace && n.Type != specs.CgroupNamespace {
+			kept = append(kept, n)
+		}
+	}
+	s.Linux.Namespaces = kept
+	var out bytes.Buffer
+	w := pipeTo(t, &out)
+	code, err := e.rt.Run(context.Background(), container.RunOptions{
+		CreateOptions: container.CreateOptions{ID: "nomnt", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
+		Remove:        true,
+	})
+	w.close()
+	if err != nil || code != 0 || out.String() != "inside\n" {
+		t.Fatalf("run without a mount namespace: exit %d, %v, %q", code, err, out.String())
+	}
+	after, _ := os.ReadFile("/proc/self/mountinfo")
+	if !bytes.Equal(before, after) {
+		t.Error("a container sharing our mount namespace changed our mounts")
+	}
+}
+
+func TestSharedRootfsPropagation(t *testing.T) {
+	e := newEnv(t)
+	s := e.spec("sh", "-c", "grep -c shared: /proc/self/mountinfo >/dev/null && echo shared")
+	s.Linux.RootfsPropagation = "rshared"
+	var out bytes.Buffer
+	w := pipeTo(t, &out)
+	code, err := e.rt.Run(context.Background(), container.RunOptions{
+		CreateOptions: container.CreateOptions{ID: "shared", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
+		Remove:        true,
+	})
+	w.close()
+	if err != nil || code != 0 || out.String() != "shared\n" {
+		t.Fatalf("rootfsPropagation rshared: exit %d, %v, %q", code, err, out.String())
+	}
+}

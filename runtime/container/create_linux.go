@@ -155,6 +155,7 @@ func (c *creation) check() error {
 		return err
 	}
 	c.plan.NoPivot = c.opts.NoPivot
+	c.plan.HostMounts = !namespace.Has(s.Linux.Namespaces, specs.MountNamespace)
 	if c.ns, err = namespace.NewPlan(s.Linux.Namespaces); err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ type initRun struct {
 	cfg      *initConfig
 	sync     *os.File
 	security initproc.Security // capabilities, no_new_privs, seccomp
+	procFd   int               // the host's /proc, kept for a container without its own mount namespace
 }
 
 type step struct {
@@ -85,6 +86,8 @@ func (in *initRun) steps() []step {
 	}
 	return []step{
 		{"unshare cgroup namespace", in.unshareCgroup},
+		{"prepare security", in.prepareSecurity}, // reads the host's /proc: before the root changes
+		{"keep /proc", in.keepProc},
 		{"prepare rootfs", func() error { return rootfs.Prepare(in.cfg.Plan) }},
 		{"run createContainer hooks", func() error { return in.hooks(HookCreateContainer) }},
 		{"enter rootfs", func() error { return rootfs.Enter(in.cfg.Plan) }},
@@ -94,9 +97,8 @@ func (in *initRun) steps() []step {
 		{"set oom score and umask", in.setProcessKnobs},
 		{"open terminal", in.openTerminal},
 		{"check process", in.checkProcess},
-		{"prepare security", in.prepareSecurity},
 		{"report ready", in.ready},
-		{"wait for start", func() error { return waitStart(func() error { return in.hooks(HookStartContainer) }) }},
+		{"wait for start", func() error { return in.waitStart(func() error { return in.hooks(HookStartContainer) }) }},
 	}
 }
 
@@ -203,15 +205,37 @@ func (in *initRun) ready() error {
 	return err
 }
 
+// keepProc holds the host's /proc for waitStart when the container has
+// no mount namespace (and so no /proc of its own after chroot).
+func (in *initRun) keepProc() error {
+	if !in.cfg.Plan.HostMounts {
+		return nil
+	}
+	fd, err := unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	in.procFd = fd
+	return err
+}
+
 // waitStart blocks opening exec.fifo for writing until start opens it for
 // reading, runs started (the startContainer hooks), then writes one byte,
 // which lets start return (and run poststart hooks) only after them. The
 // fifo was opened O_PATH by the parent before pivot_root; /proc/self/fd
 // reopens it for real.
-func waitStart(started func() error) error {
-	f, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", fifoFd), os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("open exec.fifo (the container needs /proc mounted): %w", err)
+func (in *initRun) waitStart(started func() error) error {
+	var f *os.File
+	name := fmt.Sprintf("self/fd/%d", fifoFd)
+	if in.procFd > 0 {
+		fd, err := unix.Openat(in.procFd, name, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open exec.fifo: %w", err)
+		}
+		f = os.NewFile(uintptr(fd), "exec.fifo")
+		unix.Close(in.procFd)
+	} else {
+		var err error
+		if f, err = os.OpenFile("/proc/"+name, os.O_WRONLY, 0); err != nil {
+			return fmt.Errorf("open exec.fifo (the container needs /proc mounted): %w", err)
+		}
 	}
 	defer f.Close()
 	if err := started(); err != nil {

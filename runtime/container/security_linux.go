@@ -2,6 +2,8 @@ package container
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"os"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -60,6 +62,9 @@ func security(p *specs.Process, l *specs.Linux) (initproc.Security, error) {
 		if capPlan, err = caps.NewPlan(p.Capabilities, last); err != nil {
 			return initproc.Security{}, err
 		}
+		if err := withinBounding(capPlan); err != nil {
+			return initproc.Security{}, err
+		}
 	}
 	var prog *seccomp.Program
 	if l != nil && l.Seccomp != nil {
@@ -101,4 +106,29 @@ func lastSteps(noNewPrivs bool, prog *seccomp.Program) error {
 		return nil
 	}
 	return seccomp.Install(prog)
+}
+
+// withinBounding refuses capabilities this process cannot grant because
+// its own bounding set lacks them (a runtime confined by its parent), so
+// that create fails instead of the program, after start.
+func withinBounding(plan *caps.Plan) error {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return fmt.Errorf("read capability bounding set: %w", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		hex, ok := strings.CutPrefix(line, "CapBnd:")
+		if !ok {
+			continue
+		}
+		have, err := strconv.ParseUint(strings.TrimSpace(hex), 16, 64)
+		if err != nil {
+			return fmt.Errorf("parse CapBnd %q: %w", hex, err)
+		}
+		if missing := (plan.Permitted | plan.Effective | plan.Ambient) &^ caps.Set(have); missing != 0 {
+			return fmt.Errorf("process.capabilities: %s: not in this runtime's own bounding set, so it cannot be granted", strings.Join(missing.Names(), ", "))
+		}
+		return nil
+	}
+	return nil
 }

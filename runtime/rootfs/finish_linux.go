@@ -16,6 +16,14 @@ import (
 // is remounted read-only if the config asks. Paths that do not exist in this
 // container are skipped, as runc does.
 func Finish(p Plan) error {
+	if p.HostMounts {
+		return nil
+	}
+	if p.Propagation&unix.MS_SHARED != 0 {
+		if err := unix.Mount("", "/", "", p.Propagation, ""); err != nil {
+			return fmt.Errorf("make / shared: %w", err)
+		}
+	}
 	for _, path := range p.ReadOnly {
 		if err := readOnly(path); err != nil {
 			return err

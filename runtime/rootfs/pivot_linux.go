@@ -10,6 +10,9 @@ import (
 // Enter makes the prepared rootfs the process's root: pivot_root, or the
 // MS_MOVE + chroot fallback when NoPivot is set or / is an initramfs.
 func Enter(p Plan) error {
+	if p.HostMounts {
+		return chrootOnly(p.Rootfs)
+	}
 	if p.NoPivot {
 		return MoveRoot(p.Rootfs)
 	}
@@ -85,4 +88,16 @@ func onInitramfs() bool {
 		return false
 	}
 	return st.Type == unix.RAMFS_MAGIC || st.Type == unix.TMPFS_MAGIC
+}
+
+// chrootOnly enters a rootfs without touching any mount: for a container
+// that shares the runtime's mount namespace.
+func chrootOnly(rootfs string) error {
+	if err := unix.Chroot(rootfs); err != nil {
+		return fmt.Errorf("chroot %s: %w", rootfs, err)
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return fmt.Errorf("chdir /: %w", err)
+	}
+	return nil
 }

@@ -23,6 +23,10 @@ type Plan struct {
 	ReadOnly     []string     // paths made read-only after pivot_root
 	ReadOnlyRoot bool
 	NoPivot      bool // use MS_MOVE + chroot instead of pivot_root
+	// HostMounts is set when the container has no mount namespace of its
+	// own: it shares the runtime's, so nothing may be mounted or pivoted
+	// (that would change the host); the init only chroots into the rootfs.
+	HostMounts bool
 }
 
 // MountEntry is one config mount with its destination inside the rootfs.

@@ -14,7 +14,10 @@ import (
 // Prepare performs steps 1-4 of the package doc, in the container's new
 // mount namespace, before pivot_root.
 func Prepare(p Plan) error {
-	if err := unix.Mount("", "/", "", p.Propagation, ""); err != nil {
+	if p.HostMounts {
+		return nil
+	}
+	if err := unix.Mount("", "/", "", pivotPropagation(p.Propagation), ""); err != nil {
 		return fmt.Errorf("set propagation of /: %w", err)
 	}
 	if err := unix.Mount(p.Rootfs, p.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
@@ -130,4 +133,14 @@ func mountThenSettle(root, dest string, kind Kind, m mount.Mount) error {
 	}
 	defer target.Close()
 	return mount.Settle(fdPath(target), m)
+}
+
+// pivotPropagation is the propagation / gets before pivot_root:
+// pivot_root refuses a shared new root or parent, so a "shared" request
+// starts as a slave and becomes shared after the pivot (Finish).
+func pivotPropagation(want uintptr) uintptr {
+	if want&unix.MS_SHARED != 0 {
+		return unix.MS_SLAVE | (want & unix.MS_REC)
+	}
+	return want
 }
