@@ -2,9 +2,9 @@ package container
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
-	"os"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
