@@ -564,3 +564,14 @@ func TestSharedRootfsPropagation(t *testing.T) {
 		t.Fatalf("rootfsPropagation rshared: exit %d, %v, %q", code, err, out.String())
 	}
 }
+
+func TestCreatedInitHasItsOwnCgroupNamespace(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.rt.Create(context.Background(), container.CreateOptions{ID: "cgns", Spec: e.spec("true"), Rootfs: e.rootfs, Bundle: e.rootfs}); err != nil {
+		t.Fatal(err)
+	}
+	st := mustState(t, e, "cgns", container.Created)
+	if ns(t, st.Pid, "cgroup") == ns(t, os.Getpid(), "cgroup") {
+		t.Error("the created init (its main thread) is still in our cgroup namespace")
+	}
+}
