@@ -29,5 +29,12 @@ if [ -x scripts/test-vm.sh ] && [ "${SKIFF_SKIP_VM:-}" = "" ]; then
   ./scripts/test-vm.sh
 fi
 
+if [ "${SKIFF_SKIP_CONFORMANCE:-}" = "" ]; then
+  # Report only: the scores of runc and skiff side by side (the bar is
+  # checked by `make conformance`, which exits 1 when skiff is below it).
+  echo "== OCI runtime conformance (runc vs skiff, report only)"
+  CONFORMANCE_REPORT_ONLY=1 ./scripts/conformance.sh
+fi
+
 echo "== leftovers"
 ./scripts/leftovers.sh
