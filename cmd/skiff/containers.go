@@ -75,21 +75,29 @@ func newStopCmd(opts *globalOptions) *cobra.Command {
 		Short: "Stop containers: SIGTERM, then SIGKILL after the timeout",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := opts.engine()
-			if err != nil {
-				return err
-			}
-			for _, id := range args {
-				if err := e.Stop(cmd.Context(), id, time.Duration(seconds)*time.Second); err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), id)
-			}
-			return nil
+			return eachContainer(cmd, opts, args, func(e *engine.Engine, id string) error {
+				return e.Stop(cmd.Context(), id, time.Duration(seconds)*time.Second)
+			})
 		},
 	}
 	cmd.Flags().IntVarP(&seconds, "time", "t", 10, "seconds to wait before SIGKILL")
 	return cmd
+}
+
+// eachContainer applies do to each named container in turn, printing each
+// name once done, as docker stop/rm do; it stops at the first error.
+func eachContainer(cmd *cobra.Command, opts *globalOptions, ids []string, do func(*engine.Engine, string) error) error {
+	e, err := opts.engine()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := do(e, id); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), id)
+	}
+	return nil
 }
 
 func newRmCmd(opts *globalOptions) *cobra.Command {
@@ -99,17 +107,9 @@ func newRmCmd(opts *globalOptions) *cobra.Command {
 		Short: "Remove containers with their network, rootfs and logs",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := opts.engine()
-			if err != nil {
-				return err
-			}
-			for _, id := range args {
-				if err := e.Remove(cmd.Context(), id, force); err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), id)
-			}
-			return nil
+			return eachContainer(cmd, opts, args, func(e *engine.Engine, id string) error {
+				return e.Remove(cmd.Context(), id, force)
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill a running container first")
