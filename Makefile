@@ -18,9 +18,12 @@ TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-sys
 
 all: build
 
+# bin/skiff-runc is the runc-only build of the same command (tag skiff_runc,
+# see cmd/skiff/main.go): what containerd, podman and the OCI suite run.
 build:
 	$(GO) build -trimpath -ldflags '-s -w' -o $(BIN) ./cmd/skiff
-	ln -sf skiff bin/skiff-runc
+	rm -f bin/skiff-runc
+	$(GO) build -trimpath -ldflags '-s -w' -tags skiff_runc -o bin/skiff-runc ./cmd/skiff
 
 # deps-%: install the missing Debian packages of a list (apt-get update only
 # when something is missing, so repeated runs stay offline and fast).

@@ -1,3 +1,5 @@
+//go:build !skiff_runc
+
 package main
 
 // The request pipeline of `skiff apiserver` (labs 10 and 11): the flags

@@ -14,7 +14,6 @@ import (
 
 	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/runtime/caps"
-	"github.com/skiffrun/skiff/runtime/engine"
 	"github.com/skiffrun/skiff/runtime/namespace"
 )
 
@@ -242,7 +241,7 @@ func parseBytes(s string) (int64, error) {
 	if s == "-1" {
 		return -1, nil
 	}
-	return engine.ParseSize(s)
+	return cgroups.ParseSize(s)
 }
 
 func readFileOrStdin(path string) ([]byte, error) {

@@ -1,3 +1,5 @@
+//go:build !skiff_runc
+
 package main
 
 import (

@@ -6,7 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	goruntime "runtime"
+	"runtime/debug"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
 )
 
@@ -56,6 +59,7 @@ func newSkiffCmd() (*cobra.Command, *globalOptions) {
 		},
 	}
 	addGlobalFlags(cmd, opts)
+	setVersion(cmd)
 	for _, f := range registry {
 		cmd.AddCommand(f(opts))
 	}
@@ -82,6 +86,23 @@ func addGlobalFlags(cmd *cobra.Command, opts *globalOptions) {
 	f.StringVar(&opts.logFile, "log", "", "write logs to this file instead of stderr")
 	f.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	f.BoolVar(&opts.debug, "debug", false, "log at debug level")
+}
+
+// setVersion adds --version, printed as runc prints it (tools such as
+// podman info read the first line): the build's version or VCS revision,
+// the runtime-spec version and the Go version.
+func setVersion(cmd *cobra.Command) {
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v = "git-" + s.Value[:12]
+			}
+		}
+	}
+	cmd.Version = v
+	cmd.SetVersionTemplate(fmt.Sprintf("%s version %s\nspec: %s\ngo: %s\n", cmd.Name(), v, specs.Version, goruntime.Version()))
 }
 
 // setup validates the global flags and builds the logger.

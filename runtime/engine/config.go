@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/skiffrun/skiff/cgroups"
 )
 
 // Annotation keys under which the engine keeps its facts in the OCI state.
@@ -135,7 +137,7 @@ func (f ResourceFlags) memory(r *specs.LinuxResources, set *bool) error {
 		}
 		return nil
 	}
-	limit, err := ParseSize(f.Memory)
+	limit, err := cgroups.ParseSize(f.Memory)
 	if err != nil || limit < 6<<20 {
 		return fmt.Errorf("--memory %q: want a size of at least 6m, such as 64m or 1g", f.Memory)
 	}
@@ -146,7 +148,7 @@ func (f ResourceFlags) memory(r *specs.LinuxResources, set *bool) error {
 	}
 	swap := int64(-1)
 	if f.MemorySwap != "-1" {
-		if swap, err = ParseSize(f.MemorySwap); err != nil {
+		if swap, err = cgroups.ParseSize(f.MemorySwap); err != nil {
 			return fmt.Errorf("--memory-swap %q: want a size or -1", f.MemorySwap)
 		}
 		if swap < limit {
@@ -182,30 +184,6 @@ func (f ResourceFlags) cpu(r *specs.LinuxResources, set *bool) error {
 	r.CPU = &c
 	*set = true
 	return nil
-}
-
-// ParseSize reads a Docker-style size: a number with an optional b, k, m
-// or g suffix (powers of 1024).
-func ParseSize(s string) (int64, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
-	mult := int64(1)
-	if n := len(t); n > 0 {
-		switch t[n-1] {
-		case 'b':
-			t = t[:n-1]
-		case 'k':
-			mult, t = 1<<10, t[:n-1]
-		case 'm':
-			mult, t = 1<<20, t[:n-1]
-		case 'g':
-			mult, t = 1<<30, t[:n-1]
-		}
-	}
-	v, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || v < 0 || v > math.MaxInt64/mult {
-		return 0, fmt.Errorf("size %q: want a number with an optional b, k, m or g suffix", s)
-	}
-	return v * mult, nil
 }
 
 // Fill completes a RunConfig from the command line: IMAGE [COMMAND...], or
