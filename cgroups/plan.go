@@ -122,6 +122,7 @@ func (p *planner) v2(r *specs.LinuxResources) {
 	p.hugetlb(r.HugepageLimits, "max")
 	p.network(r.Network)
 	p.rdma(r.Rdma)
+	p.devicesV2(r.Devices)
 	p.unified(r.Unified)
 }
 
@@ -594,10 +595,8 @@ func orderMemoryV1(writes []Write, curMemsw uint64) []Write {
 
 // devicesV1 writes the device access rules in order, each to
 // devices.allow or devices.deny ("c 1:3 rwm", "a *:* rwm"). Cgroup v2 has
-// no such files: there the rules need an eBPF program, which skiff does
-// not load yet, so on v2 they are not enforced (what a container can
-// open is then bounded by its /dev and its capabilities: no CAP_MKNOD by
-// default).
+// no such files: there the same rules become an eBPF program
+// (devices.go), which the v2 manager attaches after the writes.
 func (p *planner) devicesV1(rules []specs.LinuxDeviceCgroup) {
 	for i, d := range rules {
 		field := fmt.Sprintf("devices[%d]", i)
@@ -614,28 +613,12 @@ func (p *planner) devicesV1(rules []specs.LinuxDeviceCgroup) {
 	}
 }
 
-// DeviceRule renders an OCI device rule in the devices controller's
-// syntax: TYPE MAJOR:MINOR ACCESS, with "a" and "*" for "any".
-func DeviceRule(d specs.LinuxDeviceCgroup) (string, error) {
-	t := d.Type
-	if t == "" {
-		t = "a"
-	}
-	if t != "a" && t != "c" && t != "b" {
-		return "", fmt.Errorf("type %q: must be a, c or b", d.Type)
-	}
-	num := func(n *int64) string {
-		if n == nil || *n < 0 {
-			return "*"
+// devicesV2 only checks the rules: on cgroup v2 they are no file writes
+// but a BPF program (DeviceProgram), attached once the cgroup exists.
+func (p *planner) devicesV2(rules []specs.LinuxDeviceCgroup) {
+	for i, d := range rules {
+		if _, err := parseDeviceRule(d); err != nil {
+			p.fail(fmt.Sprintf("devices[%d]", i), "%v", err)
 		}
-		return strconv.FormatInt(*n, 10)
 	}
-	access := d.Access
-	if access == "" {
-		access = "rwm"
-	}
-	if strings.Trim(access, "rwm") != "" {
-		return "", fmt.Errorf("access %q: use r, w and m", d.Access)
-	}
-	return fmt.Sprintf("%s %s:%s %s", t, num(d.Major), num(d.Minor), access), nil
 }

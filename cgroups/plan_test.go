@@ -100,7 +100,7 @@ func TestPlanWrites(t *testing.T) {
 		{"v1 devices in order", v1Host, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{
 			{Allow: false, Access: "rwm"}, {Allow: true, Type: "c", Major: i64(1), Minor: i64(3), Access: "rw"}, {Allow: true, Type: "c", Major: i64(136)}}},
 			"devices.deny=a *:* rwm\ndevices.allow=c 1:3 rw\ndevices.allow=c 136:* rwm"},
-		{"v2 devices need eBPF: not written", v2Host, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}, ""},
+		{"v2 devices: a BPF program, no writes", v2Host, &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
