@@ -62,7 +62,8 @@ func (m *v2Manager) hostV2(base string) Host {
 }
 
 // Create: plan against the nearest existing ancestor, enable controllers
-// down the new path, mkdir, write. Undo on failure.
+// down the new path, mkdir, write, attach the device program. Undo on
+// failure.
 func (m *v2Manager) Create(r *specs.LinuxResources) error {
 	if exists(m.dir) {
 		return fmt.Errorf("create cgroup %s: %w", m.dir, ErrExist)
@@ -81,6 +82,9 @@ func (m *v2Manager) Create(r *specs.LinuxResources) error {
 		return fmt.Errorf("create cgroup %s: %w", m.dir, err)
 	}
 	created, err := m.build(base, ctrls, writes)
+	if err == nil {
+		err = m.devices(r)
+	}
 	if err != nil {
 		rmdirs(created)
 		disable(base, enabled)
@@ -161,6 +165,21 @@ func (m *v2Manager) Update(r *specs.LinuxResources) error {
 	}
 	if err := m.apply(writes); err != nil {
 		return fmt.Errorf("update cgroup %s: %w", m.dir, err)
+	}
+	if err := m.devices(r); err != nil {
+		return fmt.Errorf("update cgroup %s: %w", m.dir, err)
+	}
+	return nil
+}
+
+// devices enforces r's device rules with a BPF program (devices.go);
+// no rules leaves the current program, or none, in place.
+func (m *v2Manager) devices(r *specs.LinuxResources) error {
+	if r == nil || len(r.Devices) == 0 {
+		return nil
+	}
+	if err := setDevices(m.dir, r.Devices, m.log); err != nil {
+		return fmt.Errorf("resources.devices: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,109 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// deviceProgramName is the kernel-side name of skiff's device programs
+// (BPF object names hold at most 15 characters). setDevices recognizes
+// the program it attached earlier by it.
+const deviceProgramName = "skiff_devices"
+
+// setDevices enforces rules on the cgroup v2 directory dir: it loads
+// DeviceProgram(rules) into the kernel and attaches it to the cgroup
+// (BPF_PROG_ATTACH, type BPF_CGROUP_DEVICE), then detaches the program a
+// previous call attached, if any. New first, old second, so the cgroup
+// is never without rules; for that moment both run and a device must
+// pass both.
+//
+// The attachment holds the program in the kernel after this process
+// exits; removing the cgroup (Destroy) releases it. BPF_F_ALLOW_MULTI
+// lets programs of other owners on the same cgroup stay, and ancestors'
+// programs run too: an access must pass all of them.
+func setDevices(dir string, rules []specs.LinuxDeviceCgroup, log *slog.Logger) error {
+	start := time.Now()
+	insns, err := DeviceProgram(rules)
+	if err != nil {
+		return err
+	}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Name:         deviceProgramName,
+		Type:         ebpf.CGroupDevice,
+		License:      "Apache-2.0",
+		Instructions: insns,
+	})
+	if err != nil {
+		return fmt.Errorf("load device program for %s: %w", dir, err)
+	}
+	defer prog.Close() // the attachment keeps its own reference
+	cg, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open cgroup %s: %w", dir, unwrapPath(err))
+	}
+	defer cg.Close()
+	old, err := devicePrograms(int(cg.Fd()))
+	if err != nil {
+		return fmt.Errorf("query device programs of %s: %w", dir, err)
+	}
+	defer closePrograms(old)
+	if err := link.RawAttachProgram(link.RawAttachProgramOptions{Target: int(cg.Fd()), Program: prog,
+		Attach: ebpf.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI}); err != nil {
+		return fmt.Errorf("attach device program to %s: %w", dir, err)
+	}
+	for _, p := range old {
+		if err := link.RawDetachProgram(link.RawDetachProgramOptions{Target: int(cg.Fd()), Program: p,
+			Attach: ebpf.AttachCGroupDevice}); err != nil {
+			return fmt.Errorf("detach the previous device program from %s: %w", dir, err)
+		}
+	}
+	log.Debug("device program attached", "dir", dir, "rules", len(rules), "instructions", len(insns),
+		"replaced", len(old), "took", time.Since(start))
+	return nil
+}
+
+// devicePrograms opens the device programs skiff attached directly to
+// the cgroup behind fd (not its ancestors'), recognized by name.
+func devicePrograms(fd int) ([]*ebpf.Program, error) {
+	res, err := link.QueryPrograms(link.QueryOptions{Target: fd, Attach: ebpf.AttachCGroupDevice})
+	if err != nil {
+		return nil, err
+	}
+	var out []*ebpf.Program
+	for _, ap := range res.Programs {
+		p, err := ebpf.NewProgramFromID(ap.ID)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // detached and freed since the query
+		}
+		if err != nil {
+			closePrograms(out)
+			return nil, fmt.Errorf("open program %d: %w", ap.ID, err)
+		}
+		info, err := p.Info()
+		if err != nil {
+			p.Close()
+			closePrograms(out)
+			return nil, fmt.Errorf("read program %d: %w", ap.ID, err)
+		}
+		if info.Name != deviceProgramName {
+			p.Close()
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func closePrograms(ps []*ebpf.Program) {
+	for _, p := range ps {
+		p.Close()
+	}
+}
