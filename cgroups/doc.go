@@ -1,11 +1,13 @@
 // Package cgroups puts a container's processes in a control group and
 // limits and accounts what they use: memory, CPU time and CPUs, process
-// count, block I/O, huge pages. It is lab 02 of the course ("cgroups:
-// limits and accounting") and imports no other skiff package.
+// count, block I/O, huge pages, and which device nodes they may open. It
+// is lab 02 of the course ("cgroups: limits and accounting") and imports
+// no other skiff package.
 //
 // Read first: plan.go (resources -> file writes, pure), then
 // v2_linux.go and v1_linux.go (the two managers), then root_linux_test.go
-// (what each limit does to a real process).
+// (what each limit does to a real process). devices.go and
+// devices_linux.go are the cgroup v2 device rules (an eBPF program).
 //
 // # What a cgroup is
 //
@@ -61,6 +63,12 @@
 //     CLONE_INTO_CGROUP: Go's SysProcAttr.UseCgroupFD), so not one
 //     instruction runs outside it. v1 moves the child in afterwards,
 //     while it waits on its sync pipe.
+//   - Device access rules (linux.resources.devices) are lines written to
+//     devices.deny and devices.allow on v1. v2 has no devices controller:
+//     skiff compiles the rules into a small eBPF program
+//     (BPF_PROG_TYPE_CGROUP_DEVICE, devices.go) and attaches it to the
+//     cgroup directory; the kernel runs it on every open and mknod of a
+//     device node, and a "deny" makes the call fail with EPERM.
 //   - Freezing is freezer.state FROZEN (v1) or cgroup.freeze 1 (v2);
 //     killing everything is one write to cgroup.kill on v2 (Linux 5.14+)
 //     and a freeze-kill-thaw loop otherwise.
@@ -97,8 +105,22 @@
 // get a parent below their own cgroup (moving themselves to a leaf first
 // on v2 when needed).
 //
-// Not handled: device access rules (linux.resources.devices) are ignored
-// (cgroup v2 needs eBPF for them; the runtime's /dev decides what
-// exists), net_cls/net_prio are refused, and hugetlb on a hybrid host is
-// refused when the kernel bound it to the cgroup2 side.
+// # Device rules on cgroup v2: an eBPF program
+//
+// DeviceProgram (devices.go, pure) turns the OCI rule list into BPF
+// instructions, one block per rule, checked from the last rule back, as
+// "last match wins" reads. Print it to see the program:
+//
+//	insns, _ := cgroups.DeviceProgram(spec.Linux.Resources.Devices)
+//	fmt.Println(insns)
+//
+// The v2 manager loads it (cilium/ebpf) when Create or Update gets rules,
+// and attaches it to the container's cgroup with BPF_F_ALLOW_MULTI
+// (devices_linux.go). The attachment keeps it alive after skiff exits;
+// removing the cgroup removes it. Update attaches the new program before
+// detaching the old one, so there is no moment without rules. On hybrid
+// hosts the v1 devices controller is used, as on v1.
+//
+// Not handled: net_cls/net_prio are refused, and hugetlb on a hybrid host
+// is refused when the kernel bound it to the cgroup2 side.
 package cgroups
