@@ -35,7 +35,7 @@ var (
 // cgroup2Dir makes an empty cgroup2 directory below this process's own
 // cgroup2 cgroup (on a hybrid host, in the controller-less hierarchy at
 // /sys/fs/cgroup/unified) and removes it when the test ends.
-func cgroup2Dir(t *testing.T) string {
+func cgroup2Dir(t testing.TB) string {
 	t.Helper()
 	needRoot(t)
 	l, err := detect()
