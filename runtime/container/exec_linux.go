@@ -50,16 +50,20 @@ func (rt *Runtime) Exec(ctx context.Context, id string, o ExecOptions) (int, err
 	if o.Process != nil && o.Process.Terminal && o.ConsoleSocket == "" && o.OnPty == nil && !o.Detach {
 		o.OnPty = func(m *os.File) error { console = m; return nil }
 	}
+	if o.Detach {
+		cmd, err := rt.startExec(ctx, st, o)
+		if err != nil {
+			return 0, fmt.Errorf("exec in container %s: %w", id, err)
+		}
+		return 0, cmd.Process.Release()
+	}
+	signals := catchSignals()
+	defer signals.stop()
 	cmd, err := rt.startExec(ctx, st, o)
 	if err != nil {
 		return 0, fmt.Errorf("exec in container %s: %w", id, err)
 	}
-	if o.Detach {
-		cmd.Process.Release()
-		return 0, nil
-	}
-	stopSignals := forwardSignals(cmd.Process.Pid, console)
-	defer stopSignals()
+	signals.relayTo(cmd.Process.Pid, console)
 	var copied <-chan struct{}
 	if console != nil {
 		restore := rawStdin()

@@ -45,15 +45,19 @@ func (rt *Runtime) Run(ctx context.Context, o RunOptions) (int, error) {
 		}
 		o.OnPty = func(m *os.File) error { console = m; return nil }
 	}
+	if o.Detach {
+		if _, err := rt.Create(ctx, o.CreateOptions); err != nil {
+			return 0, err
+		}
+		return 0, rt.Start(ctx, o.ID)
+	}
+	signals := catchSignals()
+	defer signals.stop()
 	c, err := rt.Create(ctx, o.CreateOptions)
 	if err != nil {
 		return 0, err
 	}
-	if o.Detach {
-		return 0, rt.Start(ctx, o.ID)
-	}
-	stopSignals := forwardSignals(c.State.Pid, console)
-	defer stopSignals()
+	signals.relayTo(c.State.Pid, console)
 	var copied <-chan struct{}
 	if console != nil {
 		restore := rawStdin()
@@ -100,14 +104,32 @@ func exitStatus(err error) int {
 	return ee.ExitCode()
 }
 
-// forwardSignals relays the signals this process receives to the
-// container's init, except those that concern only us: SIGCHLD, SIGPIPE,
-// SIGURG (the Go scheduler's) and SIGWINCH (which resizes the pty instead).
-func forwardSignals(pid int, console *os.File) (stop func()) {
-	ch := make(chan os.Signal, 32)
-	signal.Notify(ch)
+// signalRelay catches every signal this process receives and relays it to
+// the container's init, except those that concern only us: SIGCHLD,
+// SIGPIPE, SIGURG (the Go scheduler's) and SIGWINCH (which resizes the pty
+// instead). Like runc, run catches signals before the container exists, so
+// one sent during create is held and relayed once there is an init.
+type signalRelay struct {
+	ch    chan os.Signal
+	ready chan struct{} // closed once signal.Notify has returned
+}
+
+// catchSignals starts catching. signal.Notify for every signal costs about
+// 2 ms (the Go runtime enables some 65 handlers one at a time), a tenth of
+// a whole run, so it proceeds beside create instead of before it.
+func catchSignals() *signalRelay {
+	r := &signalRelay{ch: make(chan os.Signal, 32), ready: make(chan struct{})}
 	go func() {
-		for s := range ch {
+		signal.Notify(r.ch)
+		close(r.ready)
+	}()
+	return r
+}
+
+// relayTo forwards caught signals, those held so far first, to pid.
+func (r *signalRelay) relayTo(pid int, console *os.File) {
+	go func() {
+		for s := range r.ch {
 			sig := s.(syscall.Signal)
 			switch sig {
 			case unix.SIGCHLD, unix.SIGPIPE, unix.SIGURG:
@@ -121,7 +143,13 @@ func forwardSignals(pid int, console *os.File) (stop func()) {
 	if console != nil {
 		resize(console)
 	}
-	return func() { signal.Stop(ch); close(ch) }
+}
+
+// stop ends catching; signals held and not yet relayed are dropped.
+func (r *signalRelay) stop() {
+	<-r.ready
+	signal.Stop(r.ch)
+	close(r.ch)
 }
 
 // resize gives the pty the size of our terminal.
