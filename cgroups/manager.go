@@ -38,7 +38,9 @@ type Manager interface {
 	CgroupFD() (*os.File, error)
 	// Apply moves process pid (all its threads) into the cgroup.
 	Apply(pid int) error
-	// Update applies new resources to an existing cgroup.
+	// Update applies new resources to an existing cgroup. Device rules,
+	// if any, should be the complete list as Create got it: v1 adds them
+	// to the cgroup's current rules, v2 replaces its device program.
 	Update(r *specs.LinuxResources) error
 	// Freeze stops every process in the cgroup and waits until the
 	// kernel reports it frozen; Thaw resumes them.

@@ -10,7 +10,9 @@ import (
 // by allow rules for what every container needs (the default device nodes,
 // ptys) and for the nodes the config itself creates, as runc does: a
 // config that starts with "deny all" still gets a working /dev/null.
-// Without rules the cgroup keeps its parent's (no restriction).
+// Without rules the cgroup keeps its parent's (no restriction). The cgroups
+// package enforces the list: devices.deny/allow writes on cgroup v1, an
+// eBPF device program attached to the container's cgroup on v2.
 func withDefaultDeviceRules(l *specs.Linux) {
 	if l == nil || l.Resources == nil || len(l.Resources.Devices) == 0 {
 		return
