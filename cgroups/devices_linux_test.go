@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -186,4 +187,64 @@ func TestV2ManagerWithoutDeviceRulesAttachesNothing(t *testing.T) {
 	}
 	got := probeIn(t, m.Paths()[""])
 	wantAccess(t, got, "/dev/zero", true)
+}
+
+// attachedIDs lists the ids of skiff's device programs on dir.
+func attachedIDs(t *testing.T, dir string) []ebpf.ProgramID {
+	t.Helper()
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ps, err := devicePrograms(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closePrograms(ps)
+	var ids []ebpf.ProgramID
+	for _, p := range ps {
+		info, err := p.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := info.ID()
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// programGone reports whether the kernel has freed program id.
+func programGone(id ebpf.ProgramID) bool {
+	p, err := ebpf.NewProgramFromID(id)
+	if err == nil {
+		p.Close()
+	}
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// Nothing outlives its use: a replaced program is freed once detached,
+// and the current one once its cgroup is removed.
+func TestDeviceProgramsAreFreed(t *testing.T) {
+	dir := cgroup2Dir(t)
+	log := slog.New(slog.DiscardHandler)
+	if err := setDevices(dir, onlyNull, log); err != nil {
+		t.Fatal(err)
+	}
+	first := attachedIDs(t, dir)
+	if err := setDevices(dir, onlyZero, log); err != nil {
+		t.Fatal(err)
+	}
+	second := attachedIDs(t, dir)
+	if len(first) != 1 || len(second) != 1 || first[0] == second[0] {
+		t.Fatalf("programs before and after a replacement: %v, %v; want one each, different", first, second)
+	}
+	waitFor(t, "the replaced program to be freed", func() bool { return programGone(first[0]) })
+	if err := unix.Rmdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil { // for cgroup2Dir's cleanup
+		t.Fatal(err)
+	}
+	waitFor(t, "the program of the removed cgroup to be freed", func() bool { return programGone(second[0]) })
 }
