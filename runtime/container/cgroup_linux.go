@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/skiffrun/skiff/cgroups"
+	"github.com/skiffrun/skiff/runtime/initproc"
 )
 
 // defaultCgroupParent is where containers' cgroups go when neither the
@@ -53,13 +54,30 @@ func (c *creation) createCgroup() error {
 	return nil
 }
 
-// joinCgroup moves the init into its cgroup on v1, while the init still
-// waits for its config (on v2 it was born there: UseCgroupFD).
+// joinCgroup moves the init into its cgroup on v1 (on v2 it was born
+// there: UseCgroupFD), then tells the init, which waits for it before
+// anything the cgroup must see.
 func (c *creation) joinCgroup() error {
-	if c.cgroup.Mode().V2() && c.cgroupFD != nil {
-		return nil
+	if !c.cgroup.Mode().V2() || c.cgroupFD == nil {
+		if err := c.cgroup.Apply(c.cmd.Process.Pid); err != nil {
+			return c.reportedOr(err)
+		}
 	}
-	return c.cgroup.Apply(c.cmd.Process.Pid)
+	if err := initproc.Report(c.sync, initproc.Message{Type: initproc.TypeJoined}, nil); err != nil {
+		return c.reportedOr(err)
+	}
+	return nil
+}
+
+// reportedOr returns the init's own failure, when it failed while we were
+// moving it (its rootfs set-up runs meanwhile), rather than err, which is
+// then only a consequence of its exit.
+func (c *creation) reportedOr(err error) error {
+	c.cmd.Process.Kill()
+	if rerr := initproc.Receive(c.sync, nil); rerr != nil && !errors.Is(rerr, initproc.ErrNoReport) {
+		return rerr
+	}
+	return err
 }
 
 // cgroupOf reopens a container's cgroup; nil when it has none (a create

@@ -106,6 +106,7 @@ func (rt *Runtime) Create(ctx context.Context, o CreateOptions) (*Container, err
 		{"record creating state", func() error { return c.state.save() }},
 		{"create cgroup", c.createCgroup},
 		{"start init", c.startInit},
+		{"send config early", c.sendConfigEarly},
 		{"join cgroup", c.joinCgroup},
 		{"prepare", func() error { return c.prepare(ctx) }},
 		{"run runtime hooks", func() error { return c.runtimeHooks(ctx) }},
@@ -229,6 +230,7 @@ func (c *creation) startInit() error {
 	if err := namespace.StartIn(c.ns.Joins, c.cmd.Start); err != nil {
 		return fmt.Errorf("start init: %w", err)
 	}
+	c.state.Pid = c.cmd.Process.Pid
 	c.closeChildren()
 	return nil
 }
@@ -313,7 +315,6 @@ func (c *creation) prepare(ctx context.Context) error {
 // runtimeHooks runs prestart and createRuntime hooks in the runtime's
 // namespaces, once the container's namespaces exist.
 func (c *creation) runtimeHooks(ctx context.Context) error {
-	c.state.Pid = c.cmd.Process.Pid
 	st := c.state.ociState(Creating)
 	for _, kind := range []string{HookPrestart, HookCreateRuntime} {
 		if err := runHooks(ctx, kind, hooksOf(c.state.Spec, kind), st); err != nil {
@@ -323,7 +324,23 @@ func (c *creation) runtimeHooks(ctx context.Context) error {
 	return nil
 }
 
+// sendConfigEarly lets the init set up its rootfs while we move it into
+// its cgroup, unless something must happen in between: a Prepare callback
+// or prestart/createRuntime hooks, which run before the init's rootfs
+// exists (the init waits for the move itself: see enterCgroup in
+// init_linux.go).
+func (c *creation) sendConfigEarly() error {
+	if c.opts.Prepare != nil || len(hooksOf(c.state.Spec, HookPrestart)) > 0 || len(hooksOf(c.state.Spec, HookCreateRuntime)) > 0 {
+		return nil
+	}
+	return c.sendConfig()
+}
+
+// sendConfig writes the init's config and closes the pipe; once only.
 func (c *creation) sendConfig() error {
+	if c.cfgW == nil {
+		return nil
+	}
 	cfg := initConfig{Spec: c.state.Spec, Plan: c.plan, UnshareCgroup: c.ns.CloneFlags&unix.CLONE_NEWCGROUP != 0,
 		State: c.state.ociState(Creating)}
 	err := json.NewEncoder(c.cfgW).Encode(cfg)

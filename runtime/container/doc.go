@@ -8,8 +8,9 @@
 //   - state.go: what is stored per container and how the status (creating,
 //     created, running, stopped) is derived from the process, not stored;
 //   - create_linux.go: create, as a list of named steps — re-exec skiff as
-//     "init" in new namespaces, send it the config over the sync pipe, wait
-//     for "ready";
+//     "init" in new namespaces, send it the config, move it into its cgroup
+//     (it starts its rootfs meanwhile and waits for "joined" before anything
+//     the cgroup must see), wait for "ready";
 //   - init_linux.go: the other side, the container's init: rootfs,
 //     pivot_root, hostname, then wait on exec.fifo until start;
 //   - lifecycle_linux.go: start (open exec.fifo), kill, delete;

@@ -64,6 +64,7 @@ type initRun struct {
 	sync     *os.File
 	security initproc.Security // capabilities, no_new_privs, seccomp
 	procFd   int               // the host's /proc, kept for a container without its own mount namespace
+	inCgroup bool              // the runtime said the init is in its cgroup
 }
 
 type step struct {
@@ -85,10 +86,10 @@ func (in *initRun) steps() []step {
 		}
 	}
 	return []step{
-		{"unshare cgroup namespace", in.unshareCgroup},
 		{"prepare security", in.prepareSecurity}, // reads the host's /proc: before the root changes
 		{"keep /proc", in.keepProc},
-		{"prepare rootfs", func() error { return rootfs.Prepare(in.cfg.Plan) }},
+		{"prepare rootfs", func() error { return rootfs.Prepare(in.cfg.Plan, in.enterCgroup) }},
+		{"wait for cgroup", in.enterCgroup}, // done already unless the rootfs had no cgroup mount or device
 		{"run createContainer hooks", func() error { return in.hooks(HookCreateContainer) }},
 		{"enter rootfs", func() error { return rootfs.Enter(in.cfg.Plan) }},
 		{"set sysctls", func() error { return setSysctls(in.cfg.Spec.Linux.Sysctl) }},
@@ -118,11 +119,25 @@ func (in *initRun) joinMountNs() error {
 	return unix.Close(fifoFd)
 }
 
-func (in *initRun) unshareCgroup() error {
+// enterCgroup waits, once, until the runtime has moved us into the
+// container's cgroup (on cgroup v1 the first move can wait 5-15 ms for an
+// RCU grace period; the rootfs mounts before this point overlap it), then
+// makes the cgroup namespace, rooted at that cgroup.
+func (in *initRun) enterCgroup() error {
+	if in.inCgroup {
+		return nil
+	}
+	if err := initproc.Await(in.sync, initproc.TypeJoined); err != nil {
+		return err
+	}
+	in.inCgroup = true
 	if !in.cfg.UnshareCgroup {
 		return nil
 	}
-	return unix.Unshare(unix.CLONE_NEWCGROUP)
+	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+		return fmt.Errorf("unshare cgroup namespace: %w", err)
+	}
+	return nil
 }
 
 func (in *initRun) setHostname() error {

@@ -40,6 +40,29 @@ func Report(sock *os.File, m Message, f *os.File) error {
 	return nil
 }
 
+// Await reads one message from the other end and checks it is want; the
+// child uses it to wait for the parent's TypeJoined.
+func Await(sock *os.File, want string) error {
+	buf := make([]byte, 4<<10)
+	for {
+		n, _, _, _, err := unix.Recvmsg(int(sock.Fd()), buf, nil, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read sync socket: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("wait for %s message: the runtime went away", want)
+		}
+		var m Message
+		if err := json.Unmarshal(buf[:n], &m); err != nil || m.Type != want {
+			return fmt.Errorf("wait for %s message: got %q", want, buf[:n])
+		}
+		return nil
+	}
+}
+
 // Receive reads messages until the child is ready (nil), failed
 // (*SetupError) or gone (ErrNoReport). A pty message's descriptor is handed
 // to onPty.

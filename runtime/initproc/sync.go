@@ -11,6 +11,10 @@ const (
 	TypePty   = "pty"   // carries the pty master of a terminal container
 )
 
+// TypeJoined is the one message the parent sends: the child is in its
+// cgroup now, so it may do what the cgroup must see (see Await).
+const TypeJoined = "joined"
+
 // Message is one report from the child to the parent. Each is one
 // SOCK_SEQPACKET datagram, so a file descriptor sent with it (SCM_RIGHTS)
 // arrives with exactly that message.

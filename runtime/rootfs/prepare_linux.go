@@ -12,8 +12,13 @@ import (
 )
 
 // Prepare performs steps 1-4 of the package doc, in the container's new
-// mount namespace, before pivot_root.
-func Prepare(p Plan) error {
+// mount namespace, before pivot_root. beforeCgroup runs once, before the
+// first step that the container's cgroup must judge or show: a cgroup
+// mount (its view depends on the cgroup namespace, made in the cgroup) or a
+// device node (mknod is checked by the devices controller). The runtime
+// moves the init into its cgroup meanwhile; the mounts before that point
+// overlap the move.
+func Prepare(p Plan, beforeCgroup func() error) error {
 	if p.HostMounts {
 		return nil
 	}
@@ -24,9 +29,17 @@ func Prepare(p Plan) error {
 		return fmt.Errorf("bind rootfs %s: %w", p.Rootfs, err)
 	}
 	for _, m := range p.Mounts {
+		if m.Cgroup {
+			if err := beforeCgroup(); err != nil {
+				return err
+			}
+		}
 		if err := mountEntry(p.Rootfs, m); err != nil {
 			return err
 		}
+	}
+	if err := beforeCgroup(); err != nil {
+		return err
 	}
 	for _, d := range p.Devices {
 		if err := createDevice(p.Rootfs, d); err != nil {
