@@ -1,15 +1,12 @@
 package container_test
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/skiffrun/skiff/internal/testutil"
-	"github.com/skiffrun/skiff/runtime/container"
 )
 
 // The init sets up its rootfs while the runtime moves it into its cgroup,
@@ -26,17 +23,11 @@ func TestCgroupNamespaceIsRootedAtTheContainersCgroup(t *testing.T) {
 			e := newEnv(t)
 			s := e.spec("cat", "/proc/self/cgroup")
 			s.Hooks = hooks
-			var out bytes.Buffer
-			w := pipeTo(t, &out)
-			code, err := e.rt.Run(context.Background(), container.RunOptions{
-				CreateOptions: container.CreateOptions{ID: "cgns", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
-				Remove:        true,
-			})
-			w.close()
-			if err != nil || code != 0 {
-				t.Fatalf("run: %d, %v\n%s", code, err, out.String())
+			code, out := e.runSpec(t, "cgns", s)
+			if code != 0 {
+				t.Fatalf("run: exit %d\n%s", code, out)
 			}
-			lines := strings.Fields(out.String())
+			lines := strings.Fields(out)
 			if len(lines) == 0 {
 				t.Fatal("no /proc/self/cgroup output")
 			}
