@@ -57,17 +57,7 @@ func (e *env) spec(args ...string) *specs.Spec {
 // run runs args in a fresh container and returns its exit status and output.
 func (e *env) run(t *testing.T, id string, args ...string) (int, string) {
 	t.Helper()
-	var out bytes.Buffer
-	w := pipeTo(t, &out)
-	code, err := e.rt.Run(context.Background(), container.RunOptions{
-		CreateOptions: container.CreateOptions{ID: id, Spec: e.spec(args...), Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
-		Remove:        true,
-	})
-	w.close()
-	if err != nil {
-		t.Fatalf("run %v: %v", args, err)
-	}
-	return code, out.String()
+	return e.runSpec(t, id, e.spec(args...))
 }
 
 type pipeWriter struct {
@@ -284,6 +274,12 @@ func TestBadInputLeavesNothing(t *testing.T) {
 	if err := e.rt.Start(ctx, "nosuch"); !errors.Is(err, container.ErrNotExist) {
 		t.Errorf("start of a missing container: %v", err)
 	}
+	if err := e.rt.Delete(ctx, "nosuch", false); !errors.Is(err, container.ErrNotExist) {
+		t.Errorf("delete of a missing container: %v", err)
+	}
+	if err := e.rt.Delete(ctx, "nosuch", true); err != nil {
+		t.Errorf("delete --force of a missing container (runc: success): %v", err)
+	}
 	states, _ := container.List(e.rt.Root)
 	if len(states) != 1 || states[0].ID != "dup" {
 		t.Errorf("bad input left state behind: %d containers", len(states))
@@ -453,18 +449,12 @@ func TestUserNamespaceMapsRootToAnUnprivilegedUID(t *testing.T) {
 	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
 	s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: host, Size: 65536}}
 	s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: host, Size: 65536}}
-	var out bytes.Buffer
-	w := pipeTo(t, &out)
-	code, err := e.rt.Run(context.Background(), container.RunOptions{
-		CreateOptions: container.CreateOptions{ID: "userns", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
-		Remove:        true,
-	})
-	w.close()
-	if err != nil || code != 0 {
-		t.Fatalf("run: exit %d, %v: %s", code, err, out.String())
+	code, out := e.runSpec(t, "userns", s)
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, out)
 	}
-	if fields := strings.Fields(out.String()); len(fields) < 5 || fields[0] != "0" || fields[2] != "100000" || fields[4] != "wrote" {
-		t.Errorf("output %q: want uid 0 inside, mapped to host uid 100000", out.String())
+	if fields := strings.Fields(out); len(fields) < 5 || fields[0] != "0" || fields[2] != "100000" || fields[4] != "wrote" {
+		t.Errorf("output %q: want uid 0 inside, mapped to host uid 100000", out)
 	}
 }
 
@@ -505,18 +495,9 @@ func TestDeviceRulesDenyUnlistedNodes(t *testing.T) {
 	for _, set := range []*[]string{&s.Process.Capabilities.Bounding, &s.Process.Capabilities.Effective, &s.Process.Capabilities.Permitted} {
 		*set = append(*set, "CAP_MKNOD")
 	}
-	var out bytes.Buffer
-	w := pipeTo(t, &out)
-	_, err := e.rt.Run(context.Background(), container.RunOptions{
-		CreateOptions: container.CreateOptions{ID: "devices", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
-		Remove:        true,
-	})
-	w.close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), "Operation not permitted") || !strings.HasSuffix(out.String(), "1\n") {
-		t.Errorf("output %q: want the unlisted node refused and /dev/zero readable", out.String())
+	_, out := e.runSpec(t, "devices", s)
+	if !strings.Contains(out, "Operation not permitted") || !strings.HasSuffix(out, "1\n") {
+		t.Errorf("output %q: want the unlisted node refused and /dev/zero readable", out)
 	}
 }
 
@@ -533,15 +514,9 @@ func TestNoMountNamespaceOnlyChroots(t *testing.T) {
 		}
 	}
 	s.Linux.Namespaces = kept
-	var out bytes.Buffer
-	w := pipeTo(t, &out)
-	code, err := e.rt.Run(context.Background(), container.RunOptions{
-		CreateOptions: container.CreateOptions{ID: "nomnt", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
-		Remove:        true,
-	})
-	w.close()
-	if err != nil || code != 0 || out.String() != "inside\n" {
-		t.Fatalf("run without a mount namespace: exit %d, %v, %q", code, err, out.String())
+	code, out := e.runSpec(t, "nomnt", s)
+	if code != 0 || out != "inside\n" {
+		t.Fatalf("run without a mount namespace: exit %d, %q", code, out)
 	}
 	// Other packages' tests mount things at the same time: look only at
 	// what this container could have changed, our / and its rootfs.
@@ -570,15 +545,9 @@ func TestSharedRootfsPropagation(t *testing.T) {
 	e := newEnv(t)
 	s := e.spec("sh", "-c", "grep -c shared: /proc/self/mountinfo >/dev/null && echo shared")
 	s.Linux.RootfsPropagation = "rshared"
-	var out bytes.Buffer
-	w := pipeTo(t, &out)
-	code, err := e.rt.Run(context.Background(), container.RunOptions{
-		CreateOptions: container.CreateOptions{ID: "shared", Spec: s, Rootfs: e.rootfs, Bundle: e.rootfs, Stdout: w.f, Stderr: w.f},
-		Remove:        true,
-	})
-	w.close()
-	if err != nil || code != 0 || out.String() != "shared\n" {
-		t.Fatalf("rootfsPropagation rshared: exit %d, %v, %q", code, err, out.String())
+	code, out := e.runSpec(t, "shared", s)
+	if code != 0 || out != "shared\n" {
+		t.Fatalf("rootfsPropagation rshared: exit %d, %q", code, out)
 	}
 }
 

@@ -95,9 +95,14 @@ func (rt *Runtime) Kill(ctx context.Context, id string, sig unix.Signal) error {
 
 // Delete removes a container. A created or stopped container is removed
 // as it is (a created one's init is killed first, as runc does); a running
-// or paused one only with force, which kills it.
+// or paused one only with force, which kills it. With force, a container
+// that does not exist is already deleted (as with runc): engines clean up
+// with `delete --force` after a create that failed or never got that far.
 func (rt *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	st, err := Load(rt.Root, id)
+	if errors.Is(err, ErrNotExist) && force {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
