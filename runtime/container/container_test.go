@@ -263,6 +263,13 @@ func TestBadInputLeavesNothing(t *testing.T) {
 			return s
 		}()}, spec.ErrInvalid},
 		"no program": {container.CreateOptions{ID: "noprog", Spec: e.spec("/no/such/program"), Rootfs: e.rootfs, Bundle: e.rootfs}, nil},
+		// above any fs.nr_open: the init's setrlimit fails, which must fail
+		// create (podman's default ulimits hit this), not the program later
+		"rlimit": {container.CreateOptions{ID: "rlimit", Spec: func() *specs.Spec {
+			s := e.spec("true")
+			s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Hard: 1 << 62, Soft: 1 << 62}}
+			return s
+		}(), Rootfs: e.rootfs, Bundle: e.rootfs}, nil},
 	}
 	for name, tc := range bad {
 		_, err := e.rt.Create(ctx, tc.opts)

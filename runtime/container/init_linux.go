@@ -35,7 +35,11 @@ func Init() error {
 		}
 	}
 	// Started: the runtime that created us is gone; errors go to stderr.
-	err = initproc.Exec(cfg.Spec.Process, in.security)
+	// The rlimits are set already (a step, so that their errors are
+	// create's, as with runc).
+	p := *cfg.Spec.Process
+	p.Rlimits = nil
+	err = initproc.Exec(&p, in.security)
 	fmt.Fprintf(os.Stderr, "skiff init: %v\n", err)
 	return err
 }
@@ -82,6 +86,7 @@ func (in *initRun) steps() []step {
 			{"open terminal", in.openTerminal},
 			{"check process", in.checkProcess},
 			{"prepare security", in.prepareSecurity},
+			{"set rlimits", in.setRlimits},
 			{"report ready", in.ready},
 		}
 	}
@@ -98,6 +103,7 @@ func (in *initRun) steps() []step {
 		{"set oom score and umask", in.setProcessKnobs},
 		{"open terminal", in.openTerminal},
 		{"check process", in.checkProcess},
+		{"set rlimits", in.setRlimits},
 		{"report ready", in.ready},
 		{"wait for start", func() error { return in.waitStart(func() error { return in.hooks(HookStartContainer) }) }},
 	}
@@ -191,6 +197,13 @@ func (in *initRun) hooks(kind string) error {
 		st.Status = Running
 	}
 	return runHooks(context.Background(), kind, hooksOf(in.cfg.Spec, kind), st)
+}
+
+// setRlimits applies process.rlimits before ready: a limit the kernel
+// refuses (above fs.nr_open, or a raised hard limit without
+// CAP_SYS_RESOURCE) fails create or exec, not the program after start.
+func (in *initRun) setRlimits() error {
+	return initproc.SetRlimits(in.cfg.Spec.Process.Rlimits)
 }
 
 // setProcessKnobs applies process.oomScoreAdj and process.user.umask.
