@@ -9,17 +9,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-30}
 command -v runc >/dev/null || { echo "bench-runc: runc not installed (apt-get install runc)"; exit 1; }
 work=$(mktemp -d /tmp/skiff-bench.XXXXXX)
-# skiff leaves its (then empty) default parent cgroup "skiff" in place, as
-# Docker leaves /docker: remove it here if nothing else uses it.
-cleanup() {
-  rm -rf "$work"
-  own_mem=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
-  for d in /sys/fs/cgroup/*/skiff "/sys/fs/cgroup/memory$own_mem/skiff"; do
-    [ -d "$d" ] && rmdir "$d" 2>/dev/null
-  done
-  return 0
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 go run ./internal/testutil/cmd/mkbusybox "$work/bundle/rootfs"
 bin/skiff spec --bundle "$work/bundle"
 # Terminal off, args true. No cgroupsPath: both runtimes then put each

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/runtime/initproc"
@@ -47,7 +51,13 @@ func (c *creation) resolveCgroup() error {
 
 // createCgroup makes the cgroup with its limits.
 func (c *creation) createCgroup() error {
-	if err := c.pendingCgroup.Create(c.state.Spec.Linux.Resources); err != nil {
+	err := c.pendingCgroup.Create(c.state.Spec.Linux.Resources)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The delete of the last other container removed the default
+		// parent between two of our mkdirs (RemoveEmptyParent): again.
+		err = c.pendingCgroup.Create(c.state.Spec.Linux.Resources)
+	}
+	if err != nil {
 		return err
 	}
 	c.cgroup = c.pendingCgroup
@@ -102,7 +112,26 @@ func destroyCgroup(ctx context.Context, st *State, log *slog.Logger) error {
 	if err := m.KillAll(ctx); err != nil {
 		return fmt.Errorf("kill processes of %s: %w", st.ID, err)
 	}
-	return m.Destroy(ctx)
+	if err := m.Destroy(ctx); err != nil {
+		return err
+	}
+	if st.Spec == nil || st.Spec.Linux == nil || st.Spec.Linux.CgroupsPath == "" {
+		RemoveEmptyParent(st.CgroupPaths) // a config's own cgroupsPath owns its parents
+	}
+	return nil
+}
+
+// RemoveEmptyParent removes the default parent cgroup ("skiff", see
+// defaultCgroupParent) of a removed cgroup's paths once nothing else is in
+// it, so that skiff leaves nothing behind; while other containers or pods
+// live there, rmdir fails with EBUSY and changes nothing. A create that
+// loses its parent this way between two mkdirs makes it again.
+func RemoveEmptyParent(paths map[string]string) {
+	for _, dir := range paths {
+		if parent := filepath.Dir(dir); filepath.Base(parent) == "skiff" {
+			_ = unix.Rmdir(parent)
+		}
+	}
 }
 
 func init() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -21,6 +22,7 @@ import (
 	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/netns/nat"
 	"github.com/skiffrun/skiff/netns/network"
+	"github.com/skiffrun/skiff/runtime/container"
 	"github.com/skiffrun/skiff/runtime/namespace"
 )
 
@@ -171,7 +173,13 @@ func (r *Runtime) createCgroup(sb *Sandbox) error {
 	if err != nil {
 		return err
 	}
-	if err := m.Create(&specs.LinuxResources{}); err != nil {
+	err = m.Create(&specs.LinuxResources{})
+	if errors.Is(err, fs.ErrNotExist) {
+		// The removal of the last other pod or container took the parent
+		// between two of our mkdirs (container.RemoveEmptyParent): again.
+		err = m.Create(&specs.LinuxResources{})
+	}
+	if err != nil {
 		return err
 	}
 	sb.CgroupPaths = m.Paths()
@@ -377,7 +385,11 @@ func (r *Runtime) removeSandbox(ctx context.Context, sb *Sandbox, keepState bool
 	errs = append(errs, os.RemoveAll(r.volumesDir(sb.Name)))
 	if len(sb.CgroupPaths) > 0 {
 		if m, err := cgroups.Load(sb.CgroupPaths, r.log); err == nil {
-			errs = append(errs, m.Destroy(ctx))
+			err = m.Destroy(ctx)
+			if err == nil {
+				container.RemoveEmptyParent(sb.CgroupPaths)
+			}
+			errs = append(errs, err)
 		}
 	}
 	l := r.Layout(sb.Name)
