@@ -1,0 +1,239 @@
+package compat
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// podmanHostPaths are where a podman that is not isolated would write:
+// the test fails if anything appears there. The runtimes' default state
+// directories (/run/runc, /run/skiff) are checked too, after
+// keepDefaultRoots has removed what the test made there.
+var podmanHostPaths = []string{
+	"/run/libpod", "/var/lib/containers", "/run/containers", "/etc/cni", "/var/lib/cni",
+	"/etc/containers/networks", "/run/runc", "/run/skiff",
+}
+
+// podman is one isolated podman: storage (vfs), run root, tmp dir, network
+// configuration and its configuration files live under dir; containers run
+// from a busybox rootfs directory with no network, and their cgroups nest
+// below the test's own memory cgroup (cgroupParent, absolute, as podman's
+// cgroupfs manager wants it). conmon stays in the test's cgroup.
+type podman struct {
+	dir, rootfs, cgroupParent string
+	env                       []string
+}
+
+func newPodman(t testing.TB, rts []ociRuntime) *podman {
+	t.Helper()
+	requireBinaries(t, "podman", "podman", "conmon")
+	watchHost(t, podmanHostPaths...)
+	dir := workDir(t, "compat-podman-")
+	checkMountsAtEnd(t, dir)
+	name := fmt.Sprintf("skiff-compat-%d-podman", os.Getpid())
+	removeCgroupsAtEnd(t, name)
+	reapAtEnd(t, dir)
+	for _, rt := range rts {
+		keepDefaultRoot(t, rt)
+	}
+	p := &podman{
+		dir:          dir,
+		rootfs:       busyboxRootfs(t, dir),
+		cgroupParent: filepath.Join(ownMemoryCgroup(t), name),
+		env:          []string{"CONTAINERS_CONF=" + dir + "/containers.conf", "CONTAINERS_STORAGE_CONF=" + dir + "/storage.conf"},
+	}
+	p.writeConfig(t)
+	t.Cleanup(func() { p.removeAll(t, rts) })
+	return p
+}
+
+// writeConfig isolates podman and the `podman container cleanup` that
+// conmon runs when a container exits (it gets conmon's environment only).
+// The ulimits stay within ours: podman's default (nofile 1048576) needs
+// CAP_SYS_RESOURCE, which the test may not have. events: none.
+func (p *podman) writeConfig(t testing.TB) {
+	t.Helper()
+	conf := fmt.Sprintf(`[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+cgroups = "no-conmon"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "none"
+tmp_dir = "%[1]s/tmp"
+conmon_env_vars = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "%[2]s", "%[3]s"]
+
+[network]
+network_config_dir = "%[1]s/net"
+`, p.dir, p.env[0], p.env[1])
+	storage := fmt.Sprintf("[storage]\ndriver = \"vfs\"\nrunroot = \"%[1]s/run\"\ngraphroot = \"%[1]s/storage\"\n", p.dir)
+	for name, data := range map[string]string{"containers.conf": conf, "storage.conf": storage} {
+		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// args are podman's global flags: everything in p.dir, and rt as the OCI
+// runtime, given as a path. The runtime keeps its state in its default
+// root: podman passes --runtime-flag values (such as root=DIR) to create,
+// start, exec and kill but not to delete, so another root would strand
+// every container's state.
+func (p *podman) args(rt ociRuntime, args ...string) []string {
+	return append([]string{
+		"--root", p.dir + "/storage", "--runroot", p.dir + "/run", "--tmpdir", p.dir + "/tmp",
+		"--network-config-dir", p.dir + "/net", "--storage-driver", "vfs",
+		"--cgroup-manager", "cgroupfs", "--events-backend", "none", "--log-level", "error",
+		"--runtime", rt.path,
+	}, args...)
+}
+
+func (p *podman) run(t testing.TB, rt ociRuntime, stdin string, args ...string) result {
+	t.Helper()
+	return run(t, p.env, stdin, "podman", p.args(rt, args...)...)
+}
+
+// container are the flags of every container: rootfs, no network, our
+// cgroup parent.
+func (p *podman) container(args ...string) []string {
+	return append([]string{"--network", "none", "--cgroup-parent", p.cgroupParent, "--rootfs", p.rootfs}, args...)
+}
+
+// removeAll removes every container podman still has (none, unless a
+// test failed half-way).
+func (p *podman) removeAll(t testing.TB, rts []ociRuntime) {
+	for _, rt := range rts {
+		if r := p.run(t, rt, "", "rm", "-a", "-f", "-t", "0"); r.code != 0 {
+			t.Errorf("podman rm -af with %s: %s", rt.name, r)
+		}
+	}
+}
+
+// TestPodman drives podman with --runtime set to runc and then to
+// skiff-runc, through the same scenarios: a container run to completion,
+// a terminal, a detached container with exec, kill and rm, and a create
+// that fails in the init.
+func TestPodman(t *testing.T) {
+	rts := runtimes(t)
+	p := newPodman(t, rts)
+	for _, rt := range rts {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Run("run", func(t *testing.T) { podmanRun(t, p, rt) })
+			t.Run("terminal", func(t *testing.T) { podmanTerminal(t, p, rt) })
+			t.Run("detached", func(t *testing.T) { podmanDetached(t, p, rt) })
+			t.Run("create error", func(t *testing.T) { podmanCreateError(t, p, rt) })
+		})
+	}
+}
+
+// podmanRun: output on both streams and the exit status come back.
+func podmanRun(t *testing.T, p *podman, rt ociRuntime) {
+	r := p.run(t, rt, "", append([]string{"run", "--rm"}, p.container("sh", "-c", "echo hi; echo oops >&2; exit 3")...)...)
+	want(t, "podman run --rm", r, 3, "hi\n")
+	if !strings.Contains(r.stderr, "oops") {
+		t.Errorf("podman run --rm: stderr %q, want oops", r.stderr)
+	}
+}
+
+// podmanTerminal: -t gives the container a pty of its own (conmon gets its
+// master over --console-socket).
+func podmanTerminal(t *testing.T, p *podman, rt ociRuntime) {
+	r := runTTY(t, p.env, "podman", p.args(rt, append([]string{"run", "--rm", "-t"}, p.container("sh", "-c", "tty; exit 4")...)...)...)
+	want(t, "podman run -t", r, 4, "/dev/pts/")
+}
+
+// podmanDetached: run -d, the container in its cgroup and in the runtime's
+// state, exec (status, stdin, terminal), kill, wait, rm.
+func podmanDetached(t *testing.T, p *podman, rt ociRuntime) {
+	name := "compat-detached-" + rt.name
+	r := p.run(t, rt, "", append([]string{"run", "-d", "--name", name}, p.container("sleep", "1000")...)...)
+	if r.code != 0 {
+		t.Fatalf("podman run -d: %s", r)
+	}
+	id := strings.TrimSpace(r.stdout)
+	insp := p.run(t, rt, "", "inspect", "--format", "{{.State.Pid}}", name)
+	pid, err := strconv.Atoi(strings.TrimSpace(insp.stdout))
+	if err != nil || pid <= 0 {
+		t.Fatalf("podman inspect pid: %s", insp)
+	}
+	wantBelowOwnCgroup(t, pid)
+	state := run(t, nil, "", rt.path, "--root="+rt.root, "state", id)
+	want(t, rt.name+" state", state, 0, `"status": "running"`)
+
+	want(t, "podman exec", p.run(t, rt, "", "exec", name, "sh", "-c", "echo in-exec; exit 5"), 5, "in-exec\n")
+	want(t, "podman exec -i", p.run(t, rt, "line one\n", "exec", "-i", name, "cat"), 0, "line one\n")
+	want(t, "podman exec -t", runTTY(t, p.env, "podman", p.args(rt, "exec", "-t", name, "sh", "-c", "tty; exit 6")...), 6, "/dev/pts/")
+
+	want(t, "podman kill", p.run(t, rt, "", "kill", "--signal", "KILL", name), 0)
+	want(t, "podman wait", p.run(t, rt, "", "wait", name), 0, "137")
+	want(t, "podman rm", p.run(t, rt, "", "rm", name), 0)
+	if st := run(t, nil, "", rt.path, "--root="+rt.root, "state", id); st.code == 0 {
+		t.Errorf("%s state after podman rm: %s, want the container gone", rt.name, st)
+	}
+}
+
+// podmanCreateError: a limit the init cannot set must fail create (podman:
+// exit 126 with the runtime's message), not start a container that then
+// dies with exit 1.
+func podmanCreateError(t *testing.T, p *podman, rt ociRuntime) {
+	limit := fmt.Sprintf("nofile=%d:%d", nrOpenPlusOne(t), nrOpenPlusOne(t))
+	r := p.run(t, rt, "", append([]string{"run", "--rm", "--ulimit", limit}, p.container("true")...)...)
+	if r.code != 126 {
+		t.Errorf("podman run --ulimit %s: %s, want exit 126: the runtime's create must fail", limit, r)
+	}
+	r = p.run(t, rt, "", append([]string{"run", "--rm"}, p.container("/no/such/program")...)...)
+	if r.code != 127 || !strings.Contains(r.stderr, "/no/such/program") {
+		t.Errorf("podman run of a missing program: %s, want exit 127 naming it", r)
+	}
+}
+
+// BenchmarkPodmanRunRm times `podman run --rm ... true` (rootfs, no
+// network) with skiff-runc and with runc, alternating, and reports the
+// median of the per-pair ratios skiff-runc/runc.
+func BenchmarkPodmanRunRm(b *testing.B) {
+	rts := runtimes(b)
+	if len(rts) < 2 {
+		b.Skip("needs runc as the peer")
+	}
+	p := newPodman(b, rts)
+	once := func(rt ociRuntime) time.Duration {
+		start := time.Now()
+		if r := p.run(b, rt, "", append([]string{"run", "--rm"}, p.container("true")...)...); r.code != 0 {
+			b.Fatalf("podman run --rm with %s: %s", rt.name, r)
+		}
+		return time.Since(start)
+	}
+	benchPairs(b, rts[0], rts[1], once)
+}
+
+// benchPairs runs once for peer and subject, alternating which goes
+// first, after one warm-up each, and reports both medians and the median
+// ratio subject/peer.
+func benchPairs(b *testing.B, peer, subject ociRuntime, once func(ociRuntime) time.Duration) {
+	once(peer)
+	once(subject)
+	var peerMs, subjMs, ratios []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var dp, ds time.Duration
+		if i%2 == 0 {
+			dp, ds = once(peer), once(subject)
+		} else {
+			ds, dp = once(subject), once(peer)
+		}
+		peerMs = append(peerMs, float64(dp.Microseconds())/1000)
+		subjMs = append(subjMs, float64(ds.Microseconds())/1000)
+		ratios = append(ratios, float64(ds)/float64(dp))
+	}
+	b.StopTimer()
+	b.ReportMetric(median(subjMs), subject.name+"-ms")
+	b.ReportMetric(median(peerMs), peer.name+"-ms")
+	b.ReportMetric(median(ratios), "ratio")
+	b.Logf("%d pairs: %s median %.1f ms, %s median %.1f ms, median ratio %s/%s %.2f",
+		b.N, subject.name, median(subjMs), peer.name, median(peerMs), subject.name, peer.name, median(ratios))
+}
