@@ -261,6 +261,31 @@ func wantBelowOwnCgroup(t testing.TB, pid int) {
 	}
 }
 
+// wantLimits fails the test unless the cgroup of process pid holds the
+// given memory limit and pids limit (cgroup v1 files or v2 files).
+func wantLimits(t testing.TB, pid int, memory, pids string) {
+	t.Helper()
+	paths, err := cgroupsOf(strconv.Itoa(pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][2]string{ // controller: v1 file, v2 file
+		"memory": {"memory.limit_in_bytes", "memory.max"},
+		"pids":   {"pids.max", "pids.max"},
+	}
+	wantValue := map[string]string{"memory": memory, "pids": pids}
+	for ctrl, f := range files {
+		file := filepath.Join("/sys/fs/cgroup", ctrl, paths[ctrl], f[0])
+		if p, ok := paths[""]; ok && len(paths) == 1 { // pure cgroup v2
+			file = filepath.Join("/sys/fs/cgroup", p, f[1])
+		}
+		data, err := os.ReadFile(file)
+		if got := strings.TrimSpace(string(data)); err != nil || got != wantValue[ctrl] {
+			t.Errorf("%s of container pid %d: %q (%v), want %s", file, pid, got, err, wantValue[ctrl])
+		}
+	}
+}
+
 // removeCgroupsAtEnd removes, when the test ends, the cgroup directory
 // name below our own cgroup and below each hierarchy's root (relative
 // cgroup paths resolve below the runtime's own cgroup in each hierarchy,

@@ -288,11 +288,12 @@ func ctrTerminal(t *testing.T, c *containerd, rt ociRuntime) {
 	want(t, "ctr run -t", r, 4, "/dev/pts/")
 }
 
-// ctrDetached: run -d, the task in its cgroup and in the runtime's state,
-// task exec (status, stdin, terminal), kill, delete.
+// ctrDetached: run -d, the task in its cgroup (with its memory limit) and
+// in the runtime's state, task exec (status, stdin, terminal), pause and
+// resume, kill, delete.
 func ctrDetached(t *testing.T, c *containerd, rt ociRuntime) {
 	id := "detached-" + rt.name
-	if r := c.ctr(t, "", append(c.runArgs(rt, id, "-d"), "/bin/sleep", "1000")...); r.code != 0 {
+	if r := c.ctr(t, "", append(c.runArgs(rt, id, "-d", "--memory-limit", "67108864"), "/bin/sleep", "1000")...); r.code != 0 {
 		t.Fatalf("ctr run -d: %s", r)
 	}
 	pid, status := c.taskStatus(t, id)
@@ -300,6 +301,7 @@ func ctrDetached(t *testing.T, c *containerd, rt ociRuntime) {
 		t.Fatalf("task %s: pid %d, status %q, want RUNNING", id, pid, status)
 	}
 	wantBelowOwnCgroup(t, pid)
+	wantLimits(t, pid, "67108864", "max")
 	root := "--root=" + filepath.Join(c.runcRoot(rt), "default")
 	want(t, rt.name+" state", run(t, nil, "", rt.path, root, "state", id), 0, `"status": "running"`)
 
@@ -308,6 +310,13 @@ func ctrDetached(t *testing.T, c *containerd, rt ociRuntime) {
 	want(t, "ctr task exec (stdin)", c.ctr(t, "line one\n", append(exec, "--exec-id", "e2", id, "/bin/cat")...), 0, "line one\n")
 	ttyArgs := append([]string{"--address", c.sock()}, append(exec, "-t", "--exec-id", "e3", id, "/bin/sh", "-c", "tty; exit 6")...)
 	want(t, "ctr task exec -t", runTTY(t, nil, "ctr", ttyArgs...), 6, "/dev/pts/")
+
+	want(t, "ctr task pause", c.ctr(t, "", "task", "pause", id), 0)
+	if _, status := c.taskStatus(t, id); status != "PAUSED" {
+		t.Errorf("task %s after pause: %q, want PAUSED", id, status)
+	}
+	want(t, "ctr task resume", c.ctr(t, "", "task", "resume", id), 0)
+	want(t, "ctr task exec after resume", c.ctr(t, "", append(exec, "--exec-id", "e4", id, "/bin/true")...), 0)
 
 	want(t, "ctr task kill", c.ctr(t, "", "task", "kill", "-s", "KILL", id), 0)
 	if err := c.waitStopped(t, id); err != nil {

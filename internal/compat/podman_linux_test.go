@@ -147,11 +147,12 @@ func podmanTerminal(t *testing.T, p *podman, rt ociRuntime) {
 	want(t, "podman run -t", r, 4, "/dev/pts/")
 }
 
-// podmanDetached: run -d, the container in its cgroup and in the runtime's
-// state, exec (status, stdin, terminal), kill, wait, rm.
+// podmanDetached: run -d, the container in its cgroup (with the memory
+// and pids limits asked for) and in the runtime's state, exec (status, stdin, terminal), pause and unpause, stop and start
+// again, kill, wait, rm.
 func podmanDetached(t *testing.T, p *podman, rt ociRuntime) {
 	name := "compat-detached-" + rt.name
-	r := p.run(t, rt, "", append([]string{"run", "-d", "--name", name}, p.container("sleep", "1000")...)...)
+	r := p.run(t, rt, "", append([]string{"run", "-d", "--name", name, "--memory", "64m", "--pids-limit", "64"}, p.container("sleep", "1000")...)...)
 	if r.code != 0 {
 		t.Fatalf("podman run -d: %s", r)
 	}
@@ -162,12 +163,24 @@ func podmanDetached(t *testing.T, p *podman, rt ociRuntime) {
 		t.Fatalf("podman inspect pid: %s", insp)
 	}
 	wantBelowOwnCgroup(t, pid)
+	wantLimits(t, pid, "67108864", "64")
 	state := run(t, nil, "", rt.path, "--root="+rt.root, "state", id)
 	want(t, rt.name+" state", state, 0, `"status": "running"`)
 
 	want(t, "podman exec", p.run(t, rt, "", "exec", name, "sh", "-c", "echo in-exec; exit 5"), 5, "in-exec\n")
 	want(t, "podman exec -i", p.run(t, rt, "line one\n", "exec", "-i", name, "cat"), 0, "line one\n")
 	want(t, "podman exec -t", runTTY(t, p.env, "podman", p.args(rt, "exec", "-t", name, "sh", "-c", "tty; exit 6")...), 6, "/dev/pts/")
+
+	want(t, "podman pause", p.run(t, rt, "", "pause", name), 0)
+	want(t, rt.name+" state (paused)", run(t, nil, "", rt.path, "--root="+rt.root, "state", id), 0, `"status": "paused"`)
+	want(t, "podman unpause", p.run(t, rt, "", "unpause", name), 0)
+	want(t, "podman exec after unpause", p.run(t, rt, "", "exec", name, "true"), 0)
+
+	// stop: TERM (which sleep as pid 1 ignores), then KILL after 1s; start
+	// creates the container again in the runtime.
+	want(t, "podman stop", p.run(t, rt, "", "stop", "-t", "1", name), 0)
+	want(t, "podman start", p.run(t, rt, "", "start", name), 0)
+	want(t, "podman exec after restart", p.run(t, rt, "", "exec", name, "sh", "-c", "echo again"), 0, "again\n")
 
 	want(t, "podman kill", p.run(t, rt, "", "kill", "--signal", "KILL", name), 0)
 	want(t, "podman wait", p.run(t, rt, "", "wait", name), 0, "137")
