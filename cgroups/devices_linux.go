@@ -31,10 +31,11 @@ const deviceProgramName = "skiff_devices"
 // programs run too: an access must pass all of them.
 func setDevices(dir string, rules []specs.LinuxDeviceCgroup, log *slog.Logger) error {
 	start := time.Now()
-	insns, err := DeviceProgram(rules)
+	parsed, err := parseDeviceRules(rules)
 	if err != nil {
 		return err
 	}
+	insns := deviceProgram(parsed)
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Name:         deviceProgramName,
 		Type:         ebpf.CGroupDevice,
@@ -42,7 +43,7 @@ func setDevices(dir string, rules []specs.LinuxDeviceCgroup, log *slog.Logger) e
 		Instructions: insns,
 	})
 	if err != nil {
-		return fmt.Errorf("load device program for %s: %w", dir, err)
+		return fmt.Errorf("load device program: %w", err)
 	}
 	defer prog.Close() // the attachment keeps its own reference
 	cg, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -52,20 +53,20 @@ func setDevices(dir string, rules []specs.LinuxDeviceCgroup, log *slog.Logger) e
 	defer cg.Close()
 	old, err := devicePrograms(int(cg.Fd()))
 	if err != nil {
-		return fmt.Errorf("query device programs of %s: %w", dir, err)
+		return fmt.Errorf("query device programs: %w", err)
 	}
 	defer closePrograms(old)
 	if err := link.RawAttachProgram(link.RawAttachProgramOptions{Target: int(cg.Fd()), Program: prog,
 		Attach: ebpf.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI}); err != nil {
-		return fmt.Errorf("attach device program to %s: %w", dir, err)
+		return fmt.Errorf("attach device program: %w", err)
 	}
 	for _, p := range old {
 		if err := link.RawDetachProgram(link.RawDetachProgramOptions{Target: int(cg.Fd()), Program: p,
 			Attach: ebpf.AttachCGroupDevice}); err != nil {
-			return fmt.Errorf("detach the previous device program from %s: %w", dir, err)
+			return fmt.Errorf("detach the previous device program: %w", err)
 		}
 	}
-	log.Debug("device program attached", "dir", dir, "rules", len(rules), "instructions", len(insns),
+	log.Debug("device program attached", "dir", dir, "rules", deviceRulesText(parsed), "instructions", len(insns),
 		"replaced", len(old), "took", time.Since(start))
 	return nil
 }
@@ -100,6 +101,18 @@ func devicePrograms(fd int) ([]*ebpf.Program, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// deviceHint explains the two usual reasons a device program cannot be
+// used, for the end of an error message.
+func deviceHint(err error) string {
+	switch {
+	case errors.Is(err, ebpf.ErrNotSupported):
+		return " (cgroup v2 enforces device rules with an eBPF program: this kernel needs CONFIG_CGROUP_BPF)"
+	case errors.Is(err, unix.EPERM):
+		return " (loading the device program needs CAP_SYS_ADMIN or CAP_BPF)"
+	}
+	return ""
 }
 
 func closePrograms(ps []*ebpf.Program) {

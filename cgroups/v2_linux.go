@@ -179,7 +179,7 @@ func (m *v2Manager) devices(r *specs.LinuxResources) error {
 		return nil
 	}
 	if err := setDevices(m.dir, r.Devices, m.log); err != nil {
-		return fmt.Errorf("resources.devices: %w", err)
+		return fmt.Errorf("resources.devices: %w%s", err, deviceHint(err))
 	}
 	return nil
 }
