@@ -51,24 +51,34 @@ func setDevices(dir string, rules []specs.LinuxDeviceCgroup, log *slog.Logger) e
 		return fmt.Errorf("open cgroup %s: %w", dir, unwrapPath(err))
 	}
 	defer cg.Close()
-	old, err := devicePrograms(int(cg.Fd()))
+	replaced, err := swapDeviceProgram(int(cg.Fd()), prog)
 	if err != nil {
-		return fmt.Errorf("query device programs: %w", err)
-	}
-	defer closePrograms(old)
-	if err := link.RawAttachProgram(link.RawAttachProgramOptions{Target: int(cg.Fd()), Program: prog,
-		Attach: ebpf.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI}); err != nil {
-		return fmt.Errorf("attach device program: %w", err)
-	}
-	for _, p := range old {
-		if err := link.RawDetachProgram(link.RawDetachProgramOptions{Target: int(cg.Fd()), Program: p,
-			Attach: ebpf.AttachCGroupDevice}); err != nil {
-			return fmt.Errorf("detach the previous device program: %w", err)
-		}
+		return err
 	}
 	log.Debug("device program attached", "dir", dir, "rules", deviceRulesText(parsed), "instructions", len(insns),
-		"replaced", len(old), "took", time.Since(start))
+		"replaced", replaced, "took", time.Since(start))
 	return nil
+}
+
+// swapDeviceProgram attaches prog to the cgroup behind fd, then detaches
+// the skiff programs that were there before; it returns how many.
+func swapDeviceProgram(fd int, prog *ebpf.Program) (int, error) {
+	old, err := devicePrograms(fd)
+	if err != nil {
+		return 0, fmt.Errorf("query device programs: %w", err)
+	}
+	defer closePrograms(old)
+	if err := link.RawAttachProgram(link.RawAttachProgramOptions{Target: fd, Program: prog,
+		Attach: ebpf.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI}); err != nil {
+		return 0, fmt.Errorf("attach device program: %w", err)
+	}
+	for _, p := range old {
+		if err := link.RawDetachProgram(link.RawDetachProgramOptions{Target: fd, Program: p,
+			Attach: ebpf.AttachCGroupDevice}); err != nil {
+			return 0, fmt.Errorf("detach the previous device program: %w", err)
+		}
+	}
+	return len(old), nil
 }
 
 // devicePrograms opens the device programs skiff attached directly to
