@@ -125,6 +125,7 @@ func TestPodman(t *testing.T) {
 		t.Run(rt.name, func(t *testing.T) {
 			t.Run("run", func(t *testing.T) { podmanRun(t, p, rt) })
 			t.Run("terminal", func(t *testing.T) { podmanTerminal(t, p, rt) })
+			t.Run("mounts", func(t *testing.T) { podmanMounts(t, p, rt) })
 			t.Run("detached", func(t *testing.T) { podmanDetached(t, p, rt) })
 			t.Run("create error", func(t *testing.T) { podmanCreateError(t, p, rt) })
 		})
@@ -138,6 +139,24 @@ func podmanRun(t *testing.T, p *podman, rt ociRuntime) {
 	if !strings.Contains(r.stderr, "oops") {
 		t.Errorf("podman run --rm: stderr %q, want oops", r.stderr)
 	}
+}
+
+// podmanMounts: a volume, --read-only (podman adds tmpfs on /run, /tmp
+// and /var/tmp) and --tmpfs. podman marks its tmpfs mounts "tmpcopyup", a
+// runc extension: the tmpfs starts with a copy of what the image has at
+// that path (here /etc/group).
+func podmanMounts(t *testing.T, p *podman, rt ociRuntime) {
+	vol := filepath.Join(p.dir, "vol")
+	if err := os.MkdirAll(vol, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(vol, "f"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := "cat /vol/f; grep ^root: /etc/group; touch /etc/new /tmp/new && ! touch /x 2>/dev/null && echo ok"
+	args := []string{"run", "--rm", "--read-only", "--tmpfs", "/etc", "-v", vol + ":/vol:ro"}
+	r := p.run(t, rt, "", append(args, p.container("sh", "-c", script)...)...)
+	want(t, "podman run --read-only --tmpfs -v", r, 0, "from the host\nroot:x:0:\nok\n")
 }
 
 // podmanTerminal: -t gives the container a pty of its own (conmon gets its
@@ -199,9 +218,13 @@ func podmanCreateError(t *testing.T, p *podman, rt ociRuntime) {
 	if r.code != 126 {
 		t.Errorf("podman run --ulimit %s: %s, want exit 126: the runtime's create must fail", limit, r)
 	}
-	r = p.run(t, rt, "", append([]string{"run", "--rm"}, p.container("/no/such/program")...)...)
-	if r.code != 127 || !strings.Contains(r.stderr, "/no/such/program") {
-		t.Errorf("podman run of a missing program: %s, want exit 127 naming it", r)
+	// podman maps the runtime's message to its status: 127 when it says
+	// "executable file not found in" or "no such file or directory".
+	for _, prog := range []string{"/no/such/program", "nosuchprogram"} {
+		r = p.run(t, rt, "", append([]string{"run", "--rm"}, p.container(prog)...)...)
+		if r.code != 127 || !strings.Contains(r.stderr, prog) {
+			t.Errorf("podman run of a missing program: %s, want exit 127 naming it", r)
+		}
 	}
 }
 
