@@ -154,6 +154,12 @@ func run(t testing.TB, env []string, stdin string, name string, args ...string) 
 // stdio, as a person at a terminal would, and returns what it wrote there.
 func runTTY(t testing.TB, env []string, name string, args ...string) result {
 	t.Helper()
+	return typeTTY(t, env, "", name, args...)
+}
+
+// typeTTY is runTTY that also types input at the terminal.
+func typeTTY(t testing.TB, env []string, input string, name string, args ...string) result {
+	t.Helper()
 	master, slave, err := initproc.OpenPty()
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +176,9 @@ func runTTY(t testing.TB, env []string, name string, args ...string) result {
 		t.Fatalf("%s: %v", name, err)
 	}
 	slave.Close()
+	if _, err := master.Write([]byte(input)); err != nil {
+		t.Errorf("type at the terminal: %v", err)
+	}
 	output := make(chan string, 1)
 	go func() {
 		data, _ := io.ReadAll(master) // EIO once every holder of the slave is gone

@@ -281,11 +281,15 @@ func ctrRun(t *testing.T, c *containerd, rt ociRuntime) {
 }
 
 // ctrTerminal: ctr -t needs a terminal of its own; the shim gets the
-// container's pty master over --console-socket.
+// container's pty master over --console-socket; what we type reaches the
+// container's shell.
 func ctrTerminal(t *testing.T, c *containerd, rt ociRuntime) {
 	id := "tty-" + rt.name
 	r := runTTY(t, nil, "ctr", append([]string{"--address", c.sock()}, append(c.runArgs(rt, id, "--rm", "-t"), "/bin/sh", "-c", "tty; exit 4")...)...)
 	want(t, "ctr run -t", r, 4, "/dev/pts/")
+	id = "typed-" + rt.name
+	r = typeTTY(t, nil, "echo typed-$((6*7)); exit 7\n", "ctr", append([]string{"--address", c.sock()}, append(c.runArgs(rt, id, "--rm", "-t"), "/bin/sh")...)...)
+	want(t, "ctr run -t, typing", r, 7, "typed-42")
 }
 
 // ctrDetached: run -d, the task in its cgroup (with its memory limit) and

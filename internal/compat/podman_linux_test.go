@@ -160,10 +160,12 @@ func podmanMounts(t *testing.T, p *podman, rt ociRuntime) {
 }
 
 // podmanTerminal: -t gives the container a pty of its own (conmon gets its
-// master over --console-socket).
+// master over --console-socket); with -i what we type reaches its shell.
 func podmanTerminal(t *testing.T, p *podman, rt ociRuntime) {
 	r := runTTY(t, p.env, "podman", p.args(rt, append([]string{"run", "--rm", "-t"}, p.container("sh", "-c", "tty; exit 4")...)...)...)
 	want(t, "podman run -t", r, 4, "/dev/pts/")
+	r = typeTTY(t, p.env, "echo typed-$((6*7)); exit 7\n", "podman", p.args(rt, append([]string{"run", "--rm", "-it"}, p.container("sh")...)...)...)
+	want(t, "podman run -it, typing", r, 7, "typed-42")
 }
 
 // podmanDetached: run -d, the container in its cgroup (with the memory
