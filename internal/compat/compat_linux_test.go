@@ -329,6 +329,13 @@ func removeCgroupsAtEnd(t testing.TB, name string) {
 }
 
 func removeTree(t testing.TB, dir string) {
+	removeCgroupTree(t, dir, true)
+}
+
+// removeCgroupTree removes a cgroup directory and those below it,
+// children first; with strict, a directory below it is an error (a
+// container cgroup its runtime did not remove).
+func removeCgroupTree(t testing.TB, dir string, strict bool) {
 	var dirs []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -337,7 +344,7 @@ func removeTree(t testing.TB, dir string) {
 		return nil
 	})
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if i > 0 {
+		if i > 0 && strict {
 			t.Errorf("cgroup %s outlived its container: the runtime's delete removes it", dirs[i])
 		}
 		emptyCgroup(t, dirs[i])

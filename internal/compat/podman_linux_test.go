@@ -127,6 +127,7 @@ func TestPodman(t *testing.T) {
 			t.Run("terminal", func(t *testing.T) { podmanTerminal(t, p, rt) })
 			t.Run("mounts", func(t *testing.T) { podmanMounts(t, p, rt) })
 			t.Run("detached", func(t *testing.T) { podmanDetached(t, p, rt) })
+			t.Run("pod", func(t *testing.T) { podmanPod(t, p, rt) })
 			t.Run("create error", func(t *testing.T) { podmanCreateError(t, p, rt) })
 		})
 	}
@@ -209,6 +210,48 @@ func podmanDetached(t *testing.T, p *podman, rt ociRuntime) {
 	if st := run(t, nil, "", rt.path, "--root="+rt.root, "state", id); st.code == 0 {
 		t.Errorf("%s state after podman rm: %s, want the container gone", rt.name, st)
 	}
+}
+
+// podmanPod: a container in a pod joins the namespaces of the pod's infra
+// container (podman's pause image, built from catatonit) by path: the
+// runtime's setns path.
+func podmanPod(t *testing.T, p *podman, rt ociRuntime) {
+	if _, err := os.Stat("/usr/libexec/podman/catatonit"); err != nil {
+		t.Skip("needs /usr/libexec/podman/catatonit (apt-get install catatonit) for podman's pause image")
+	}
+	pod := "compat-pod-" + rt.name
+	parent := p.cgroupParent + "/" + pod
+	// The pod's parent is ours to remove, and podman leaves the pod's own
+	// cgroup in hierarchies it does not manage (runc makes it in
+	// name=systemd and the unified one): not container cgroups, so removed
+	// quietly.
+	t.Cleanup(func() {
+		hierarchies, _ := filepath.Glob("/sys/fs/cgroup/*")
+		for _, h := range hierarchies {
+			removeCgroupTree(t, filepath.Join(h, parent), false)
+		}
+	})
+	if r := p.run(t, rt, "", "pod", "create", "--name", pod, "--network", "none", "--cgroup-parent", parent); r.code != 0 {
+		t.Fatalf("podman pod create: %s", r)
+	}
+	defer func() { want(t, "podman pod rm", p.run(t, rt, "", "pod", "rm", "-f", "-t", "0", pod), 0) }()
+	want(t, "podman pod start", p.run(t, rt, "", "pod", "start", pod), 0)
+	insp := p.run(t, rt, "", "pod", "inspect", "--format", "{{.InfraContainerID}}", pod)
+	infraPid := p.run(t, rt, "", "inspect", "--format", "{{.State.Pid}}", strings.TrimSpace(insp.stdout))
+	if pid, err := strconv.Atoi(strings.TrimSpace(infraPid.stdout)); err == nil {
+		wantBelowOwnCgroup(t, pid)
+	}
+	var wantNs []string
+	for _, ns := range []string{"ipc", "uts", "net"} {
+		link, err := os.Readlink("/proc/" + strings.TrimSpace(infraPid.stdout) + "/ns/" + ns)
+		if err != nil {
+			t.Fatalf("infra container %s (%s): %v", insp.stdout, infraPid, err)
+		}
+		wantNs = append(wantNs, link)
+	}
+	// The pod gives the network (none) and the cgroup parent.
+	r := p.run(t, rt, "", "run", "--rm", "--pod", pod, "--rootfs", p.rootfs, "sh", "-c", "for ns in ipc uts net; do readlink /proc/self/ns/$ns; done")
+	want(t, "podman run --pod", r, 0, wantNs...)
 }
 
 // podmanCreateError: a limit the init cannot set must fail create (podman:
