@@ -257,16 +257,31 @@ func ownMemoryCgroup(t testing.TB) string {
 }
 
 // wantBelowOwnCgroup fails the test unless process pid sits strictly below
-// this test's memory cgroup.
-func wantBelowOwnCgroup(t testing.TB, pid int) {
+// this test's memory cgroup, and returns the directory of its memory
+// cgroup (see wantGone).
+func wantBelowOwnCgroup(t testing.TB, pid int) string {
 	t.Helper()
 	paths, err := cgroupsOf(strconv.Itoa(pid))
 	if err != nil {
 		t.Fatalf("cgroup of container pid %d: %v", pid, err)
 	}
 	own := strings.TrimSuffix(ownMemoryCgroup(t), "/")
-	if got := memoryCgroup(paths); !strings.HasPrefix(got, own+"/") {
+	got := memoryCgroup(paths)
+	if !strings.HasPrefix(got, own+"/") {
 		t.Errorf("container pid %d is in memory cgroup %s, not below ours (%s)", pid, got, own)
+	}
+	if p, ok := paths[""]; ok && len(paths) == 1 { // pure cgroup v2
+		return filepath.Join("/sys/fs/cgroup", p)
+	}
+	return filepath.Join("/sys/fs/cgroup/memory", got)
+}
+
+// wantGone fails the test if a deleted container's cgroup directory is
+// still there.
+func wantGone(t testing.TB, dir string) {
+	t.Helper()
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("cgroup %s is still there after delete (%v)", dir, err)
 	}
 }
 

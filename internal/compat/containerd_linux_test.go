@@ -119,9 +119,15 @@ func (c *containerd) ctr(t testing.TB, stdin string, args ...string) result {
 // root under dir, and a relative cgroup path (below the runtime's own
 // cgroup in every hierarchy, so below the test's memory cgroup).
 func (c *containerd) runArgs(rt ociRuntime, id string, flags ...string) []string {
+	return c.runArgsCgroup(rt, id, c.cgroupParent+"/"+id, flags...)
+}
+
+// runArgsCgroup is runArgs with the container's cgroup path; "" gives the
+// runtime none, so it picks one itself.
+func (c *containerd) runArgsCgroup(rt ociRuntime, id, cgroup string, flags ...string) []string {
 	args := append([]string{"run"}, flags...)
 	return append(args, "--rootfs", "--fifo-dir", c.dir+"/fifo", "--runc-binary", rt.path,
-		"--runc-root", c.runcRoot(rt), "--cgroup", c.cgroupParent+"/"+id, c.rootfs, id)
+		"--runc-root", c.runcRoot(rt), "--cgroup", cgroup, c.rootfs, id)
 }
 
 // runcRoot is the --runc-root for rt; the shim adds the namespace.
@@ -234,6 +240,7 @@ func TestContainerd(t *testing.T) {
 			t.Run("run", func(t *testing.T) { ctrRun(t, c, rt) })
 			t.Run("terminal", func(t *testing.T) { ctrTerminal(t, c, rt) })
 			t.Run("detached", func(t *testing.T) { ctrDetached(t, c, rt) })
+			t.Run("no cgroups path", func(t *testing.T) { ctrNoCgroupsPath(t, c, rt) })
 			t.Run("create error", func(t *testing.T) { ctrCreateError(t, c, rt) })
 			t.Run("json log", func(t *testing.T) { jsonLogError(t, rt) })
 		})
@@ -304,7 +311,7 @@ func ctrDetached(t *testing.T, c *containerd, rt ociRuntime) {
 	if status != "RUNNING" || pid <= 0 {
 		t.Fatalf("task %s: pid %d, status %q, want RUNNING", id, pid, status)
 	}
-	wantBelowOwnCgroup(t, pid)
+	cgroupDir := wantBelowOwnCgroup(t, pid)
 	wantLimits(t, pid, "67108864", "max")
 	root := "--root=" + filepath.Join(c.runcRoot(rt), "default")
 	want(t, rt.name+" state", run(t, nil, "", rt.path, root, "state", id), 0, `"status": "running"`)
@@ -333,6 +340,27 @@ func ctrDetached(t *testing.T, c *containerd, rt ociRuntime) {
 	if st := run(t, nil, "", rt.path, root, "state", id); st.code == 0 {
 		t.Errorf("%s state after delete: %s, want the container gone", rt.name, st)
 	}
+	wantGone(t, cgroupDir)
+}
+
+// ctrNoCgroupsPath: with --cgroup "" the spec has no cgroupsPath and the
+// runtime chooses (runc: <its own cgroup>/<id>; skiff: a parent below its
+// own cgroup); either way below the test's memory cgroup, and gone after
+// delete.
+func ctrNoCgroupsPath(t *testing.T, c *containerd, rt ociRuntime) {
+	id := "nocgroup-" + rt.name
+	if r := c.ctr(t, "", append(c.runArgsCgroup(rt, id, "", "-d"), "/bin/sleep", "1000")...); r.code != 0 {
+		t.Fatalf("ctr run -d --cgroup \"\": %s", r)
+	}
+	pid, _ := c.taskStatus(t, id)
+	cgroupDir := wantBelowOwnCgroup(t, pid)
+	want(t, "ctr task kill", c.ctr(t, "", "task", "kill", "-s", "KILL", id), 0)
+	if err := c.waitStopped(t, id); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "ctr task delete", c.ctr(t, "", "task", "delete", id), 0)
+	want(t, "ctr container delete", c.ctr(t, "", "container", "delete", id), 0)
+	wantGone(t, cgroupDir)
 }
 
 // ctrCreateError: the runtime's own message reaches the user: the shim

@@ -184,7 +184,7 @@ func podmanDetached(t *testing.T, p *podman, rt ociRuntime) {
 	if err != nil || pid <= 0 {
 		t.Fatalf("podman inspect pid: %s", insp)
 	}
-	wantBelowOwnCgroup(t, pid)
+	cgroupDir := wantBelowOwnCgroup(t, pid)
 	wantLimits(t, pid, "67108864", "64")
 	state := run(t, nil, "", rt.path, "--root="+rt.root, "state", id)
 	want(t, rt.name+" state", state, 0, `"status": "running"`)
@@ -210,6 +210,7 @@ func podmanDetached(t *testing.T, p *podman, rt ociRuntime) {
 	if st := run(t, nil, "", rt.path, "--root="+rt.root, "state", id); st.code == 0 {
 		t.Errorf("%s state after podman rm: %s, want the container gone", rt.name, st)
 	}
+	wantGone(t, cgroupDir)
 }
 
 // podmanPod: a container in a pod joins the namespaces of the pod's infra
