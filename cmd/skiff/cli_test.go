@@ -220,3 +220,20 @@ func waitUntil(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition never held")
 }
+
+// containerd's shim shows the msg of the last {"level":"error"} line of the
+// runtime's --log file: the level must be written as runc writes it.
+func TestJSONLogLinesReadAsRuncs(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.json")
+	if err := runc(t, t.TempDir(), "--log", log, "--log-format", "json", "state", "nosuch").Run(); err == nil {
+		t.Fatal("state of a missing container succeeded")
+	}
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line struct{ Level, Msg string }
+	if err := json.Unmarshal(bytes.TrimSpace(data), &line); err != nil || line.Level != "error" || !strings.Contains(line.Msg, "nosuch") {
+		t.Errorf("log %q (%v): want one JSON line with level \"error\" and the message", data, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	goruntime "runtime"
 	"runtime/debug"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/spf13/cobra"
@@ -124,7 +125,7 @@ func (o *globalOptions) setup() error {
 	if o.debug {
 		level = slog.LevelDebug
 	}
-	hopts := &slog.HandlerOptions{Level: level}
+	hopts := &slog.HandlerOptions{Level: level, ReplaceAttr: lowerLevel}
 	switch o.logFormat {
 	case "text":
 		o.log = slog.New(slog.NewTextHandler(w, hopts))
@@ -134,6 +135,16 @@ func (o *globalOptions) setup() error {
 		return fmt.Errorf("--log-format %q: must be text or json", o.logFormat)
 	}
 	return nil
+}
+
+// lowerLevel writes levels as runc's logrus does, "error" rather than
+// slog's "ERROR": containerd's shim reads the runtime's --log file for the
+// last {"level":"error","msg":...} line and shows its msg as the failure.
+func lowerLevel(_ []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.LevelKey {
+		a.Value = slog.StringValue(strings.ToLower(a.Value.String()))
+	}
+	return a
 }
 
 // exitCode prints err (unless it only carries a status) and maps it to the
