@@ -15,6 +15,9 @@ type Options struct {
 	// AtimeClear lists atime flags turned off by "atime"/"diratime"/... so
 	// a remount does not keep an inherited noatime.
 	Cleared uintptr
+	// CopyUp is runc's "tmpcopyup" extension, which podman sets on its
+	// tmpfs mounts: the new tmpfs starts with a copy of what it covers.
+	CopyUp bool
 }
 
 // Bind reports whether the options ask for a bind mount.
@@ -92,6 +95,10 @@ func Parse(options []string) Options {
 		}
 		if p, ok := propagationOptions[opt]; ok {
 			o.Propagation = append(o.Propagation, p)
+			continue
+		}
+		if opt == "tmpcopyup" {
+			o.CopyUp = true
 			continue
 		}
 		if ignored[opt] || opt == "" {

@@ -133,6 +133,9 @@ func newMountEntry(i int, m specs.Mount) (MountEntry, error) {
 	if typ == "bind" || opts.Bind() {
 		typ = ""
 	}
+	if opts.CopyUp && typ != "tmpfs" {
+		return MountEntry{}, fmt.Errorf("mounts[%d].options: tmpcopyup applies to type tmpfs only, not %q", i, m.Type)
+	}
 	return MountEntry{
 		Dest:   path.Clean(m.Destination),
 		Mount:  mount.Mount{Source: src, Type: typ, Options: opts},

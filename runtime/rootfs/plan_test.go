@@ -54,6 +54,7 @@ func TestNewPlanRejects(t *testing.T) {
 		"relative bind source": {Mounts: []specs.Mount{{Destination: "/x", Type: "bind", Source: "x"}}},
 		"bad propagation":      {Linux: &specs.Linux{RootfsPropagation: "sideways"}},
 		"bad device type":      {Linux: &specs.Linux{Devices: []specs.LinuxDevice{{Path: "/dev/x", Type: "z"}}}},
+		"tmpcopyup on a bind":  {Mounts: []specs.Mount{{Destination: "/x", Type: "bind", Source: "/x", Options: []string{"tmpcopyup"}}}},
 	} {
 		_, err := NewPlan(spec, "/r")
 		if err == nil {

@@ -73,7 +73,33 @@ func mountEntry(root string, e MountEntry) error {
 	defer target.Close()
 	m := e.Mount
 	m.Target, m.Name = fdPath(target), e.Dest
+	if m.CopyUp {
+		return mountCopyUp(root, e.Dest, target, m)
+	}
 	return mountThenSettle(root, e.Dest, kind, m)
+}
+
+// mountCopyUp mounts a "tmpcopyup" tmpfs: it keeps the directory the
+// tmpfs will cover open, mounts, and copies that directory's contents into
+// the new tmpfs.
+func mountCopyUp(root, dest string, target *os.File, m mount.Mount) error {
+	under, err := os.OpenFile(fdPath(target), os.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return fmt.Errorf("tmpcopyup %s: %w", dest, err)
+	}
+	defer under.Close()
+	if err := mountThenSettle(root, dest, KindDir, m); err != nil {
+		return err
+	}
+	fresh, err := OpenTarget(root, dest, KindDir)
+	if err != nil {
+		return err
+	}
+	defer fresh.Close()
+	if err := copyTree(under, int(fresh.Fd())); err != nil {
+		return fmt.Errorf("tmpcopyup %s: %w", dest, err)
+	}
+	return nil
 }
 
 // createDevice makes a node with mknod, or, where mknod is not allowed (a
