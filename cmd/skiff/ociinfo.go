@@ -14,6 +14,7 @@ import (
 
 	"github.com/skiffrun/skiff/cgroups"
 	"github.com/skiffrun/skiff/runtime/caps"
+	"github.com/skiffrun/skiff/runtime/mount"
 	"github.com/skiffrun/skiff/runtime/namespace"
 )
 
@@ -123,10 +124,7 @@ func runtimeFeatures() features.Features {
 		OCIVersionMin: "1.0.0",
 		OCIVersionMax: specs.Version,
 		Hooks:         []string{"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"},
-		MountOptions: []string{"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "lazytime", "mand",
-			"noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid",
-			"private", "rbind", "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw",
-			"shared", "slave", "strictatime", "suid", "sync", "unbindable"},
+		MountOptions:  mount.Names(),
 		Linux: &features.Linux{
 			Namespaces:   namespace.Types(),
 			Capabilities: capNames,

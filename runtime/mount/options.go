@@ -2,6 +2,7 @@ package mount
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -108,6 +109,20 @@ func Parse(options []string) Options {
 	}
 	o.Data = strings.Join(data, ",")
 	return o
+}
+
+// Names lists every option Parse knows (mount flags, propagation modes and
+// tmpcopyup), sorted: the mountOptions of `skiff-runc features`.
+func Names() []string {
+	names := []string{"tmpcopyup"}
+	for n := range flagOptions {
+		names = append(names, n)
+	}
+	for n := range propagationOptions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // ParsePropagation maps a rootfsPropagation value to its flags.
