@@ -34,6 +34,9 @@ func newPodman(t testing.TB, rts []ociRuntime) *podman {
 	requireBinaries(t, "podman", "podman", "conmon")
 	watchHost(t, podmanHostPaths...)
 	dir := workDir(t, "compat-podman-")
+	if err := os.Chmod(dir, 0o755); err != nil { // the rootfs, for a user namespace's root
+		t.Fatal(err)
+	}
 	checkMountsAtEnd(t, dir)
 	name := fmt.Sprintf("skiff-compat-%d-podman", os.Getpid())
 	removeCgroupsAtEnd(t, name)
@@ -128,6 +131,7 @@ func TestPodman(t *testing.T) {
 			t.Run("mounts", func(t *testing.T) { podmanMounts(t, p, rt) })
 			t.Run("detached", func(t *testing.T) { podmanDetached(t, p, rt) })
 			t.Run("pod", func(t *testing.T) { podmanPod(t, p, rt) })
+			t.Run("user namespace", func(t *testing.T) { podmanUserNamespace(t, p, rt) })
 			t.Run("create error", func(t *testing.T) { podmanCreateError(t, p, rt) })
 		})
 	}
@@ -253,6 +257,17 @@ func podmanPod(t *testing.T, p *podman, rt ociRuntime) {
 	// The pod gives the network (none) and the cgroup parent.
 	r := p.run(t, rt, "", "run", "--rm", "--pod", pod, "--rootfs", p.rootfs, "sh", "-c", "for ns in ipc uts net; do readlink /proc/self/ns/$ns; done")
 	want(t, "podman run --pod", r, 0, wantNs...)
+}
+
+// podmanUserNamespace: root in the container is uid 100000 outside. The
+// files podman bind-mounts (.containerenv, hosts, hostname, resolv.conf)
+// live in its 0700 run root, which that uid cannot reach: the runtime
+// must open them as the host's root (runc opens bind sources in its
+// parent and mounts them by descriptor).
+func podmanUserNamespace(t *testing.T, p *podman, rt ociRuntime) {
+	args := []string{"run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"}
+	r := p.run(t, rt, "", append(args, p.container("sh", "-c", "id -u; cat /proc/self/uid_map; cat /etc/hostname >/dev/null && echo mounted")...)...)
+	want(t, "podman run --uidmap", r, 0, "0\n", "100000", "mounted")
 }
 
 // podmanCreateError: a limit the init cannot set must fail create (podman:
