@@ -2,12 +2,15 @@ package compat
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/skiffrun/skiff/internal/testutil"
 )
 
 // podmanHostPaths are where a podman that is not isolated would write:
@@ -265,9 +268,29 @@ func podmanPod(t *testing.T, p *podman, rt ociRuntime) {
 // must open them as the host's root (runc opens bind sources in its
 // parent and mounts them by descriptor).
 func podmanUserNamespace(t *testing.T, p *podman, rt ociRuntime) {
-	args := []string{"run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"}
-	r := p.run(t, rt, "", append(args, p.container("sh", "-c", "id -u; cat /proc/self/uid_map; cat /etc/hostname >/dev/null && echo mounted")...)...)
-	want(t, "podman run --uidmap", r, 0, "0\n", "100000", "mounted")
+	// A rootfs of the container's root, as podman chowns an image's
+	// layers for --uidmap: mount targets are made inside the namespace.
+	rootfs := filepath.Join(p.dir, "rootfs-userns-"+rt.name) // p.dir is 0755
+	testutil.BusyboxRootfs(t, rootfs)
+	chownTree(t, rootfs, 100000)
+	args := []string{"run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536",
+		"--network", "none", "--cgroup-parent", p.cgroupParent, "--rootfs", rootfs,
+		"sh", "-c", "id -u; cat /proc/self/uid_map; cat /etc/hostname >/dev/null && echo mounted"}
+	want(t, "podman run --uidmap", p.run(t, rt, "", args...), 0, "0\n", "100000", "mounted")
+}
+
+// chownTree gives every file under dir (links themselves) to uid and gid id.
+func chownTree(t *testing.T, dir string, id int) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, id, id)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // podmanCreateError: a limit the init cannot set must fail create (podman:
