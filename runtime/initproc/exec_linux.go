@@ -92,7 +92,9 @@ func LookPath(file string, env []string) (string, error) {
 			return candidate, nil
 		}
 	}
-	return "", fmt.Errorf("exec %s: %w in PATH %s", file, os.ErrNotExist, path)
+	// The words of Go's exec.ErrNotFound (and runc's message): engines
+	// read them, e.g. podman exits 127 on "executable file not found in".
+	return "", fmt.Errorf("exec %s: executable file not found in PATH %s: %w", file, path, os.ErrNotExist)
 }
 
 func executable(path string) error {
