@@ -436,6 +436,20 @@ func TestStatsProcessesUpdate(t *testing.T) {
 
 func TestUserNamespaceMapsRootToAnUnprivilegedUID(t *testing.T) {
 	e := newEnv(t)
+	s := userNamespaceSpec(t, e, "sh", "-c", "id -u; cat /proc/self/uid_map; touch /tmp/ok && echo wrote")
+	code, out := e.runSpec(t, "userns", s)
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, out)
+	}
+	if fields := strings.Fields(out); len(fields) < 5 || fields[0] != "0" || fields[2] != "100000" || fields[4] != "wrote" {
+		t.Errorf("output %q: want uid 0 inside, mapped to host uid 100000", out)
+	}
+}
+
+// userNamespaceSpec runs args as root of a new user namespace, uid 100000
+// on the host, which owns the rootfs.
+func userNamespaceSpec(t *testing.T, e *env, args ...string) *specs.Spec {
+	t.Helper()
 	const host = 100000
 	// Root of the container is uid 100000 on the host: it must be able to
 	// reach its rootfs through the test's private temporary directories.
@@ -451,16 +465,30 @@ func TestUserNamespaceMapsRootToAnUnprivilegedUID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := e.spec("sh", "-c", "id -u; cat /proc/self/uid_map; touch /tmp/ok && echo wrote")
+	s := e.spec(args...)
 	s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
 	s.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: host, Size: 65536}}
 	s.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: host, Size: 65536}}
-	code, out := e.runSpec(t, "userns", s)
-	if code != 0 {
-		t.Fatalf("run: exit %d: %s", code, out)
+	return s
+}
+
+// A bind source the container's root cannot reach on the host (here in a
+// 0700 directory, as podman's run root is) is still mounted: the runtime
+// clones it with open_tree as real root and the init moves it in.
+func TestUserNamespaceMountsSourcesItCannotReach(t *testing.T) {
+	e := newEnv(t)
+	s := userNamespaceSpec(t, e, "cat", "/mnt/secret")
+	private := t.TempDir()
+	secret := filepath.Join(private, "secret")
+	if err := os.WriteFile(secret, []byte("reached\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if fields := strings.Fields(out); len(fields) < 5 || fields[0] != "0" || fields[2] != "100000" || fields[4] != "wrote" {
-		t.Errorf("output %q: want uid 0 inside, mapped to host uid 100000", out)
+	if err := os.Chmod(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.Mounts = append(s.Mounts, specs.Mount{Destination: "/mnt/secret", Type: "bind", Source: secret, Options: []string{"bind", "ro"}})
+	if code, out := e.runSpec(t, "userns-bind", s); code != 0 || out != "reached\n" {
+		t.Errorf("inside: exit %d, output %q, want the file's content", code, out)
 	}
 }
 

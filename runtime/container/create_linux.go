@@ -223,6 +223,11 @@ func (c *creation) startInit() error {
 		return fmt.Errorf("open exec.fifo: %w", err)
 	}
 	c.children = []*os.File{child, cfgR, fifo}
+	sources, err := c.openBindSources(fifoFd + 1)
+	if err != nil {
+		return err
+	}
+	c.children = append(c.children, sources...)
 	c.cmd = c.initCommand()
 	if err := c.cloneIntoCgroup(); err != nil {
 		return err
@@ -233,6 +238,50 @@ func (c *creation) startInit() error {
 	c.state.Pid = c.cmd.Process.Pid
 	c.closeChildren()
 	return nil
+}
+
+// openBindSources makes, for an init in a user namespace, a detached copy
+// of every bind source (open_tree, here on the host, as root) and records
+// the descriptor the init gets (first, first+1, ...) in the plan: inside,
+// its root may not reach the sources, and a mount of the host's namespace
+// cannot be bound into another; a detached one can be moved in (runc
+// does the same).
+func (c *creation) openBindSources(first int) ([]*os.File, error) {
+	if !c.inUserNamespace() {
+		return nil, nil
+	}
+	var files []*os.File
+	for i, m := range c.plan.Mounts {
+		if !m.Mount.Bind() || m.Mount.Source == "" {
+			continue
+		}
+		flags := uint(unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC)
+		if m.Mount.Flags&unix.MS_REC != 0 {
+			flags |= unix.AT_RECURSIVE
+		}
+		fd, err := unix.OpenTree(unix.AT_FDCWD, m.Mount.Source, flags)
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, fmt.Errorf("open_tree bind source %s: %w", m.Mount.Source, err)
+		}
+		c.plan.Mounts[i].SourceFd = first + len(files)
+		files = append(files, os.NewFile(uintptr(fd), m.Mount.Source))
+	}
+	return files, nil
+}
+
+func (c *creation) inUserNamespace() bool {
+	if c.ns.CloneFlags&unix.CLONE_NEWUSER != 0 {
+		return true
+	}
+	for _, j := range c.ns.Joins {
+		if j.Type == specs.UserNamespace {
+			return true
+		}
+	}
+	return false
 }
 
 // cloneIntoCgroup asks clone3 to create the init inside its cgroup (v2),

@@ -2,6 +2,7 @@ package rootfs
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -38,7 +39,14 @@ func mountCgroup(root string, e MountEntry) error {
 	}
 	for _, h := range hier {
 		m := mount.Mount{Source: "cgroup", Type: h.fstype, Options: mount.Options{Flags: flags, Data: h.options}}
-		if err := mountAt(root, path.Join(e.Dest, h.rel), m); err != nil {
+		err := mountAt(root, path.Join(e.Dest, h.rel), m)
+		if errors.Is(err, unix.EPERM) {
+			// In a user namespace the kernel refuses new v1 (and, outside
+			// a cgroup namespace of ours, v2) cgroup mounts: show the
+			// container's own cgroup of the host's hierarchy, as runc does.
+			err = bindOwnCgroup(root, path.Join(e.Dest, h.rel), h, flags)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -52,6 +60,54 @@ func mountCgroup(root string, e MountEntry) error {
 }
 
 type hierarchy struct{ rel, fstype, options string }
+
+// bindOwnCgroup bind-mounts our own cgroup of hierarchy h at dest.
+func bindOwnCgroup(root, dest string, h hierarchy, flags uintptr) error {
+	own, err := ownCgroupOf(h)
+	if err != nil {
+		return err
+	}
+	src := path.Join("/sys/fs/cgroup", h.rel, own)
+	m := mount.Mount{Source: src, Options: mount.Options{Flags: flags | unix.MS_BIND}}
+	return mountAt(root, dest, m)
+}
+
+// ownCgroupOf finds this process's cgroup in hierarchy h in
+// /proc/self/cgroup: the line of the v2 hierarchy (0::), or the one whose
+// controllers are all among h's mount options.
+func ownCgroupOf(h hierarchy) (string, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return "", fmt.Errorf("read /proc/self/cgroup: %w", err)
+	}
+	opts := strings.Split(h.options, ",")
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.SplitN(line, ":", 3)
+		if len(f) != 3 {
+			continue
+		}
+		if h.fstype == "cgroup2" && f[0] == "0" {
+			return f[2], nil
+		}
+		if h.fstype == "cgroup" && f[1] != "" && containsAll(opts, strings.Split(f[1], ",")) {
+			return f[2], nil
+		}
+	}
+	return "", fmt.Errorf("cgroup hierarchy %s: not in /proc/self/cgroup", h.rel)
+}
+
+func containsAll(set, items []string) bool {
+	for _, it := range items {
+		found := false
+		for _, s := range set {
+			found = found || s == it
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
 
 // cgroupHierarchies reads the host's cgroup mounts under /sys/fs/cgroup
 // from /proc/self/mountinfo.

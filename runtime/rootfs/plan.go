@@ -36,6 +36,12 @@ type MountEntry struct {
 	// Cgroup marks a "cgroup" mount, which is expanded at apply time into
 	// the host's layout (one cgroup2, or a tmpfs of v1 hierarchies).
 	Cgroup bool
+	// SourceFd, when not 0, is the init's descriptor of a detached copy of
+	// a bind source that the runtime made on the host (open_tree): in a
+	// user namespace the init's root is an unprivileged uid outside, which
+	// may not reach the source's directory (podman's run root is 0700).
+	// Prepare attaches it with move_mount and closes it.
+	SourceFd int
 }
 
 // Device is a node to create under the rootfs.

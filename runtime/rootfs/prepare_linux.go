@@ -19,6 +19,7 @@ import (
 // moves the init into its cgroup meanwhile; the mounts before that point
 // overlap the move.
 func Prepare(p Plan, beforeCgroup func() error) error {
+	defer closeSourceFds(p.Mounts)
 	if p.HostMounts {
 		return nil
 	}
@@ -54,15 +55,44 @@ func Prepare(p Plan, beforeCgroup func() error) error {
 	return nil
 }
 
+// bindSourceIsDir tells a directory from a file, through the runtime's
+// descriptor when there is one.
+func bindSourceIsDir(e MountEntry) (bool, error) {
+	if e.SourceFd > 0 {
+		var st unix.Stat_t
+		if err := unix.Fstat(e.SourceFd, &st); err != nil {
+			return false, err
+		}
+		return st.Mode&unix.S_IFMT == unix.S_IFDIR, nil
+	}
+	st, err := os.Stat(e.Mount.Source)
+	if err != nil {
+		return false, err
+	}
+	return st.IsDir(), nil
+}
+
+// closeSourceFds closes the bind sources' descriptors: the user's program
+// must not inherit them.
+func closeSourceFds(mounts []MountEntry) {
+	for _, m := range mounts {
+		if m.SourceFd > 0 {
+			unix.Close(m.SourceFd)
+		}
+	}
+}
+
 func mountEntry(root string, e MountEntry) error {
 	if e.Cgroup {
 		return mountCgroup(root, e)
 	}
 	kind := KindDir
 	if e.Mount.Bind() {
-		if st, err := os.Stat(e.Mount.Source); err != nil {
+		dir, err := bindSourceIsDir(e)
+		if err != nil {
 			return fmt.Errorf("bind source %s: %w", e.Mount.Source, err)
-		} else if !st.IsDir() {
+		}
+		if !dir {
 			kind = KindFile
 		}
 	}
@@ -73,6 +103,9 @@ func mountEntry(root string, e MountEntry) error {
 	defer target.Close()
 	m := e.Mount
 	m.Target, m.Name = fdPath(target), e.Dest
+	if e.SourceFd > 0 {
+		return moveThenSettle(root, e, kind, target, m)
+	}
 	if m.CopyUp {
 		return mountCopyUp(root, e.Dest, target, m)
 	}
@@ -154,6 +187,21 @@ func createLink(root string, l Link) error {
 		return fmt.Errorf("symlink %s -> %s: %w", l.Path, l.Target, err)
 	}
 	return nil
+}
+
+// moveThenSettle attaches the bind mount the runtime cloned on the host
+// (open_tree) at target, then settles its flags and propagation.
+func moveThenSettle(root string, e MountEntry, kind Kind, target *os.File, m mount.Mount) error {
+	err := unix.MoveMount(e.SourceFd, "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+	if err != nil {
+		return fmt.Errorf("move mount of %s on %s: %w", e.Mount.Source, e.Dest, err)
+	}
+	again, err := OpenTarget(root, e.Dest, kind)
+	if err != nil {
+		return err
+	}
+	defer again.Close()
+	return mount.Settle(fdPath(again), m)
 }
 
 // mountThenSettle mounts m on its target (an O_PATH descriptor's magic
