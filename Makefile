@@ -9,10 +9,11 @@ export CGO_ENABLED := 0
 # Packages the demo needs: a static busybox for the offline base image.
 DEMO_PKGS := busybox-static iproute2 util-linux
 # Packages the tests need: the demo's, plus the peers and servers the tests
-# start on loopback (runc, a registry, etcd, skopeo, umoci) and qemu for the
-# pure cgroup v2 VM lane.
+# start on loopback (runc, a registry, etcd, skopeo, umoci), the engines that
+# drive bin/skiff-runc in internal/compat (podman, containerd), and qemu for
+# the pure cgroup v2 VM lane.
 TEST_PKGS := $(DEMO_PKGS) runc umoci skopeo docker-registry etcd-server qemu-system-x86 iproute2 nftables kmod cpio \
-	util-linux procps xz-utils time openssl
+	util-linux procps xz-utils time openssl podman conmon catatonit containerd
 
 .PHONY: all build demo test test-vm deps-demo deps-test bench bench-image bench-net bench-pod bench-apiserver conformance clean
 

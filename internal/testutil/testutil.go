@@ -99,6 +99,11 @@ func SkiffBinary(t testing.TB) string {
 	}
 	build.once.Do(func() {
 		dir, err := os.MkdirTemp("", "skiff-bin-")
+		if err == nil {
+			// MkdirTemp makes it 0700: a container's init running as a
+			// mapped uid (user namespaces) must still exec the binary.
+			err = os.Chmod(dir, 0o755)
+		}
 		if err != nil {
 			build.err = err
 			return
