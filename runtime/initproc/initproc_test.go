@@ -4,7 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestLookPathUsesContainerPath(t *testing.T) {
@@ -59,5 +62,25 @@ func TestSyncSocketReportsErrorsAndPty(t *testing.T) {
 	got.Close()
 	if err := Receive(parent, nil); !errors.Is(err, ErrNoReport) {
 		t.Errorf("after the child closed: %v, want ErrNoReport", err)
+	}
+}
+
+func TestIOPriorityValue(t *testing.T) {
+	for _, c := range []struct {
+		p    specs.LinuxIOPriority
+		want int
+	}{
+		{specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_RT, Priority: 0}, 1 << 13},
+		{specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_BE, Priority: 4}, 2<<13 | 4},
+		{specs.LinuxIOPriority{Class: specs.IOPRIO_CLASS_IDLE, Priority: 7}, 3<<13 | 7},
+	} {
+		if got, err := IOPriorityValue(&c.p); err != nil || got != c.want {
+			t.Errorf("%+v: %d, %v; want %d", c.p, got, err, c.want)
+		}
+	}
+	for _, bad := range []specs.LinuxIOPriority{{Class: "IOPRIO_CLASS_FAST"}, {Class: specs.IOPRIO_CLASS_BE, Priority: 8}, {Class: specs.IOPRIO_CLASS_BE, Priority: -1}} {
+		if _, err := IOPriorityValue(&bad); err == nil || !strings.Contains(err.Error(), "process.ioPriority.") {
+			t.Errorf("%+v: %v, want an error naming the field", bad, err)
+		}
 	}
 }

@@ -152,6 +152,11 @@ func checkProcess(s *specs.Spec) error {
 			return fmt.Errorf("process.rlimits[%d].type %q: unknown; use RLIMIT_NOFILE, RLIMIT_NPROC, ... (getrlimit(2))", i, l.Type)
 		}
 	}
+	if p.IOPriority != nil {
+		if _, err := initproc.IOPriorityValue(p.IOPriority); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
