@@ -102,7 +102,7 @@ func lineOf(data []byte, offset int64) int {
 
 // Validate checks what this runtime needs from a config, naming the field.
 func Validate(s *specs.Spec) error {
-	checks := []func(*specs.Spec) error{checkVersion, checkRoot, checkProcess, checkLinux}
+	checks := []func(*specs.Spec) error{checkVersion, checkRoot, checkProcess, checkLinux, checkHooks, checkMappings}
 	for _, c := range checks {
 		if err := c(s); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)

@@ -59,6 +59,26 @@ func TestLoadRejectsBadConfigs(t *testing.T) {
 			m["process"].(map[string]any)["rlimits"] = []map[string]any{{"type": "RLIMIT_BOGUS", "hard": 1, "soft": 1}}
 		}), "process.rlimits[0]"},
 		"no rootfs": {base(func(m map[string]any) { m["root"] = map[string]any{"path": "missing"} }), "root.path"},
+		"missing hook": {base(func(m map[string]any) {
+			m["hooks"] = map[string]any{"createRuntime": []map[string]any{{"path": "/no/such/hook"}}}
+		}), "hooks.createRuntime[0].path"},
+		"relative hook": {base(func(m map[string]any) {
+			m["hooks"] = map[string]any{"startContainer": []map[string]any{{"path": "bin/hook"}}}
+		}), "hooks.startContainer[0].path"},
+		"bad io priority": {base(func(m map[string]any) {
+			m["process"].(map[string]any)["ioPriority"] = map[string]any{"class": "IOPRIO_CLASS_FAST"}
+		}), "process.ioPriority.class"},
+		"overlapping mappings": {base(func(m map[string]any) {
+			m["linux"].(map[string]any)["uidMappings"] = []map[string]any{
+				{"containerID": 0, "hostID": 100000, "size": 1000}, {"containerID": 500, "hostID": 200000, "size": 10}}
+		}), "linux.uidMappings[1]: container ids 500-509"},
+		"overlapping host ids": {base(func(m map[string]any) {
+			m["linux"].(map[string]any)["gidMappings"] = []map[string]any{
+				{"containerID": 0, "hostID": 100000, "size": 1000}, {"containerID": 5000, "hostID": 100999, "size": 1}}
+		}), "linux.gidMappings[1]: host ids"},
+		"empty mapping": {base(func(m map[string]any) {
+			m["linux"].(map[string]any)["uidMappings"] = []map[string]any{{"containerID": 0, "hostID": 100000, "size": 0}}
+		}), "linux.uidMappings[0].size"},
 	}
 	for name, tc := range cases {
 		_, _, err := Load(writeBundle(t, tc.config))
