@@ -36,6 +36,19 @@ func imageStore(opts *globalOptions) (*store.Store, error) {
 	return store.Open(filepath.Join(opts.dataDir, "images"), opts.log)
 }
 
+// storeImage opens the store and finds one image in it by name or id.
+func storeImage(opts *globalOptions, name string) (*store.Store, *store.Image, error) {
+	st, err := imageStore(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	img, err := st.Get(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, img, nil
+}
+
 func newPullCmd(opts *globalOptions) *cobra.Command {
 	var insecure []string
 	var quiet bool
@@ -86,11 +99,7 @@ func newPushCmd(opts *globalOptions) *cobra.Command {
 		Short: "Push a local image to a registry (DEST defaults to the image's name)",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := imageStore(opts)
-			if err != nil {
-				return err
-			}
-			img, err := st.Get(args[0])
+			st, img, err := storeImage(opts, args[0])
 			if err != nil {
 				return err
 			}
@@ -410,11 +419,7 @@ oci-archive by skopeo (oci-archive:DEST:TAG); a docker-archive tar by docker
 load and skopeo (docker-archive:DEST); DEST "-" writes it to stdout.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := imageStore(opts)
-			if err != nil {
-				return err
-			}
-			img, err := st.Get(args[0])
+			st, img, err := storeImage(opts, args[0])
 			if err != nil {
 				return err
 			}
@@ -442,11 +447,7 @@ func newImageUnpackCmd(opts *globalOptions) *cobra.Command {
 		Short: "Unpack an image's layers, flattened, into DIR (like umoci unpack's rootfs)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := imageStore(opts)
-			if err != nil {
-				return err
-			}
-			img, err := st.Get(args[0])
+			st, img, err := storeImage(opts, args[0])
 			if err != nil {
 				return err
 			}
@@ -464,11 +465,7 @@ func newImageTagCmd(opts *globalOptions) *cobra.Command {
 		Short: "Give an image another name",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := imageStore(opts)
-			if err != nil {
-				return err
-			}
-			img, err := st.Get(args[0])
+			st, img, err := storeImage(opts, args[0])
 			if err != nil {
 				return err
 			}
