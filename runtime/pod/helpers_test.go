@@ -63,7 +63,7 @@ func newLab(t testing.TB) *lab {
 	os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"), 0o644)
 	self, _ := os.Executable()
 	l.cfg = Config{Root: filepath.Join(dir, "run"), DataDir: filepath.Join(dir, "data"), HostNetns: host,
-		CgroupParent: testCgroupParent, Self: self, ResolvConf: resolv, HostsFile: hosts,
+		CgroupParent: testCgroupParent(), Self: self, ResolvConf: resolv, HostsFile: hosts,
 		Backoff: Backoff{Base: 200 * time.Millisecond}}
 	st, err := store.Open(filepath.Join(l.cfg.DataDir, "images"), nil)
 	if err != nil {

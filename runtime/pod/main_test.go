@@ -1,17 +1,12 @@
 package pod
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
-	"github.com/skiffrun/skiff/cgroups"
+	"github.com/skiffrun/skiff/internal/testutil"
 	"github.com/skiffrun/skiff/runtime/container"
 )
-
-// testCgroupParent keeps every pod cgroup of the tests below the cgroup
-// the test process runs in.
-var testCgroupParent string
 
 // TestMain lets the test binary play skiff: the pod runtime re-executes
 // "itself" as the pod monitor, the pause process and container init.
@@ -37,23 +32,9 @@ func TestMain(m *testing.M) {
 			os.Exit(0)
 		}
 	}
-	os.Exit(runTests(m))
+	os.Exit(testutil.RunNested(m, "skiff-podtest"))
 }
 
-func runTests(m *testing.M) int {
-	if os.Geteuid() != 0 {
-		return m.Run()
-	}
-	parent, undo, err := cgroups.Nest(fmt.Sprintf("skiff-podtest-%d", os.Getpid()))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "nest test cgroups:", err)
-		return 1
-	}
-	testCgroupParent = parent
-	code := m.Run()
-	if err := undo(); err != nil {
-		fmt.Fprintln(os.Stderr, "remove test cgroups:", err)
-		return 1
-	}
-	return code
-}
+// testCgroupParent keeps every pod cgroup of the tests below the cgroup
+// the test process runs in (set by testutil.RunNested).
+func testCgroupParent() string { return os.Getenv(testutil.CgroupParentEnv) }

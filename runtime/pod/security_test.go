@@ -40,9 +40,9 @@ spec:
 func TestResourcesAndSecurityContext(t *testing.T) {
 	l := newLab(t)
 	if mode, _ := cgroups.DetectMode(); mode.V2() {
-		offered, _ := os.ReadFile(filepath.Join("/sys/fs/cgroup", testCgroupParent, "cgroup.controllers"))
+		offered, _ := os.ReadFile(filepath.Join("/sys/fs/cgroup", testCgroupParent(), "cgroup.controllers"))
 		if !slices.Contains(strings.Fields(string(offered)), "cpu") {
-			t.Skipf("the cpu controller is not delegated to %s (offered: %s)", testCgroupParent, offered)
+			t.Skipf("the cpu controller is not delegated to %s (offered: %s)", testCgroupParent(), offered)
 		}
 	}
 	l.run(limitsPod)
