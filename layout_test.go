@@ -60,7 +60,7 @@ var chapters = map[string]int{
 }
 
 // top lists the trees that may import anything of the module.
-var top = []string{"cmd", "labs", "internal/testutil", "internal/vmtest", "internal/doctor", "internal/compat"}
+var top = []string{"cmd", "labs", "internal/testutil", "internal/vmtest", "internal/doctor", "internal/compat", "internal/kubetest"}
 
 // chapterOf returns the lab of a package (relative path) and whether it is
 // in the map at all.

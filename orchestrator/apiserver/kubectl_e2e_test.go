@@ -6,13 +6,10 @@ package apiserver_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,105 +17,19 @@ import (
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/skiffrun/skiff/internal/kubetest"
 )
 
-const kubectlBin = "/usr/bin/kubectl"
-
-func freePort(t testing.TB) int {
+// startAPIServer starts `skiff apiserver` and waits until kubectl gets
+// "ok" from /readyz.
+func startAPIServer(t *testing.T) *kubetest.Server {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// skiffBinary returns $SKIFF_BIN or builds cmd/skiff into a temp dir.
-func skiffBinary(t testing.TB) string {
-	t.Helper()
-	if bin := os.Getenv("SKIFF_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(t.TempDir(), "skiff")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/skiffrun/skiff/cmd/skiff")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build skiff: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// cluster is a running `skiff apiserver` and a kubectl pointed at it.
-type cluster struct {
-	t          testing.TB
-	pid        int
-	port       int
-	kubeconfig string
-	home       string
-	dir        string
-}
-
-func startAPIServer(t *testing.T) *cluster {
-	t.Helper()
-	if _, err := os.Stat(kubectlBin); err != nil {
-		t.Skip("needs kubectl at " + kubectlBin)
-	}
-	return startSkiff(t, func(c *cluster) bool {
-		out, err := c.kubectl("", "get", "--raw", "/readyz")
+	kubetest.NeedKubectl(t)
+	return kubetest.Start(t, "", func(s *kubetest.Server) bool {
+		out, err := s.Kubectl("", "get", "--raw", "/readyz")
 		return err == nil && out == "ok"
 	})
-}
-
-// startSkiff starts `skiff apiserver` and waits until ready says so.
-func startSkiff(t testing.TB, ready func(*cluster) bool) *cluster {
-	t.Helper()
-	bin := skiffBinary(t)
-	dir := t.TempDir()
-	port := freePort(t)
-	c := &cluster{t: t, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), home: t.TempDir(), dir: dir, port: port}
-	cmd := exec.Command(bin, "--data-dir", dir, "apiserver", "--bind-address", "127.0.0.1",
-		"--secure-port", fmt.Sprint(port),
-		"--etcd-listen-client-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
-		"--etcd-listen-peer-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("apiserver log:\n%s", logs.String())
-		}
-	})
-	c.pid = cmd.Process.Pid
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if _, err := os.Stat(c.kubeconfig); err == nil && ready(c) {
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("apiserver not ready after 60s:\n%s", logs.String())
-		}
-	}
-}
-
-func (c *cluster) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, kubectlBin, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig, "HOME="+c.home)
-	cmd.Dir = c.dir
-	if stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
-	}
-	return cmd
-}
-
-func (c *cluster) kubectl(stdin string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := c.command(ctx, stdin, args...).CombinedOutput()
-	return strings.TrimSpace(string(out)), err
 }
 
 // step is one kubectl invocation and what its output must contain.
@@ -198,7 +109,7 @@ metadata:
 
 func TestKubectl(t *testing.T) {
 	c := startAPIServer(t)
-	os.WriteFile(filepath.Join(c.dir, "file.txt"), []byte("from a file\n"), 0o644)
+	os.WriteFile(filepath.Join(c.Dir, "file.txt"), []byte("from a file\n"), 0o644)
 	steps := []step{
 		{args: "version", want: []string{"Server Version: v1."}},
 		{args: "api-versions", want: []string{"apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1"}},
@@ -265,7 +176,7 @@ func TestKubectl(t *testing.T) {
 		for i := range args {
 			args[i] = strings.ReplaceAll(args[i], "_", " ") // a space inside one argument
 		}
-		out, err := c.kubectl(s.stdin, args...)
+		out, err := c.Kubectl(s.stdin, args...)
 		if (err != nil) != s.fails {
 			t.Errorf("kubectl %s: err %v (want failure: %v)\n%s", s.args, err, s.fails, out)
 			continue
@@ -282,12 +193,12 @@ func TestKubectl(t *testing.T) {
 // the new configmap must appear in its output.
 func TestKubectlWatch(t *testing.T) {
 	c := startAPIServer(t)
-	if o, err := c.kubectl("", "create", "configmap", "first"); err != nil {
+	if o, err := c.Kubectl("", "create", "configmap", "first"); err != nil {
 		t.Fatalf("create: %v %s", err, o)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := c.command(ctx, "", "get", "configmaps", "-w")
+	cmd := c.Command(ctx, "", "get", "configmaps", "-w")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +222,7 @@ func TestKubectlWatch(t *testing.T) {
 			break
 		}
 	}
-	if o, err := c.kubectl("", "create", "configmap", "watched"); err != nil {
+	if o, err := c.Kubectl("", "create", "configmap", "watched"); err != nil {
 		t.Fatalf("create: %v %s", err, o)
 	}
 	for line := range lines {
@@ -326,9 +237,9 @@ func TestKubectlWatch(t *testing.T) {
 // settle and reports its resident memory (goal: at most 100 MB).
 func BenchmarkIdleRSS(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		c := startSkiff(b, readyz)
+		c := kubetest.Start(b, "", readyz)
 		time.Sleep(5 * time.Second)
-		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.pid))
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.Pid))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -343,8 +254,8 @@ func BenchmarkIdleRSS(b *testing.B) {
 }
 
 // readyz asks /readyz over HTTPS as the admin of admin.kubeconfig.
-func readyz(c *cluster) bool {
-	cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig)
+func readyz(c *kubetest.Server) bool {
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
 	if err != nil {
 		return false
 	}

@@ -7,7 +7,6 @@ package authz_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,40 +26,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/skiffrun/skiff/internal/kubetest"
 )
 
-const kubectlBin = "/usr/bin/kubectl"
-
+// server is a `skiff apiserver` with token authentication and an audit
+// log, and the CA that signed its certificate.
 type server struct {
-	t    *testing.T
-	dir  string
-	url  string
-	home string
-	ca   *x509.CertPool
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func skiffBinary(t *testing.T) string {
-	t.Helper()
-	if bin := os.Getenv("SKIFF_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(t.TempDir(), "skiff")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/skiffrun/skiff/cmd/skiff")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build skiff: %v\n%s", err, out)
-	}
-	return bin
+	*kubetest.Server
+	t  *testing.T
+	ca *x509.CertPool
 }
 
 const tokens = `tok-alice,alice,1001,"dev,qa"
@@ -71,69 +45,29 @@ tok-calm,calm,1003
 
 // start runs `skiff apiserver` with args and waits until the default
 // roles are served.
-func start(t *testing.T, bin string, args ...string) *server {
+func start(t *testing.T, args ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "tokens.csv"), []byte(tokens), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	s := &server{t: t, dir: dir, url: fmt.Sprintf("https://127.0.0.1:%d", port), home: t.TempDir()}
-	all := append([]string{"--data-dir", dir, "apiserver", "--bind-address", "127.0.0.1",
-		"--secure-port", fmt.Sprint(port), "--token-auth-file", filepath.Join(dir, "tokens.csv"),
-		"--audit-log-path", filepath.Join(dir, "audit.log"),
-		"--etcd-listen-client-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
-		"--etcd-listen-peer-url", fmt.Sprintf("http://127.0.0.1:%d", freePort(t))}, args...)
-	cmd := exec.Command(bin, all...)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("apiserver log:\n%s", logs.String())
-		}
-	})
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if _, err := os.Stat(filepath.Join(dir, "admin.kubeconfig")); err == nil {
-			if _, err := s.kubectl("", "get", "clusterrolebinding", "system:basic-user"); err == nil {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("apiserver not ready after 60s:\n%s", logs.String())
-		}
-	}
+	all := append([]string{"--token-auth-file", filepath.Join(dir, "tokens.csv"), "--audit-log-path", filepath.Join(dir, "audit.log")}, args...)
+	srv := kubetest.Start(t, dir, func(k *kubetest.Server) bool {
+		_, err := k.Kubectl("", "get", "clusterrolebinding", "system:basic-user")
+		return err == nil
+	}, all...)
 	ca, err := os.ReadFile(filepath.Join(dir, "pki", "ca.crt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ca = x509.NewCertPool()
+	s := &server{Server: srv, t: t, ca: x509.NewCertPool()}
 	s.ca.AppendCertsFromPEM(ca)
 	return s
 }
 
-// kubectl runs kubectl with the admin kubeconfig unless args say
-// otherwise.
-func (s *server) kubectl(stdin string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, kubectlBin, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(s.dir, "admin.kubeconfig"), "HOME="+s.home)
-	cmd.Dir = s.dir
-	if stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
-	}
-	out, err := cmd.CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
 func (s *server) must(stdin string, args ...string) string {
 	s.t.Helper()
-	out, err := s.kubectl(stdin, args...)
+	out, err := s.Kubectl(stdin, args...)
 	if err != nil {
 		s.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -146,7 +80,7 @@ func (s *server) eventually(want string, args ...string) string {
 	s.t.Helper()
 	var out string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		out, _ = s.kubectl("", args...)
+		out, _ = s.Kubectl("", args...)
 		if strings.Contains(out, want) {
 			return out
 		}
@@ -161,7 +95,7 @@ func (s *server) httpClient() *http.Client {
 }
 
 func (s *server) get(c *http.Client, token, path string) (int, string) {
-	req, _ := http.NewRequest("GET", s.url+path, nil)
+	req, _ := http.NewRequest("GET", s.URL()+path, nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -178,9 +112,7 @@ func (s *server) get(c *http.Client, token, path string) (int, string) {
 
 func need(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(kubectlBin); err != nil {
-		t.Skip("needs kubectl at " + kubectlBin)
-	}
+	kubetest.NeedKubectl(t)
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("needs openssl (apt-get install openssl)")
 	}
@@ -188,8 +120,8 @@ func need(t *testing.T) {
 
 func TestPipelineWithKubectl(t *testing.T) {
 	need(t)
-	bin := skiffBinary(t)
-	s := start(t, bin, "--max-requests-inflight", "8", "--max-requests-inflight-per-user", "1")
+	bin := kubetest.Binary(t)
+	s := start(t, "--max-requests-inflight", "8", "--max-requests-inflight-per-user", "1")
 	t.Run("x509 user from the openssl recipe", s.testX509User)
 	t.Run("auth can-i as in the notes", s.testCanI)
 	t.Run("bad certificates are refused", s.testBadCertificates)
@@ -213,18 +145,18 @@ func (s *server) testX509User(t *testing.T) {
 		{"x509", "-req", "-in", "bob.csr", "-CA", "pki/ca.crt", "-CAkey", "pki/ca.key", "-CAcreateserial", "-out", "bob.crt", "-days", "365"},
 	} {
 		cmd := exec.Command("openssl", args...)
-		cmd.Dir = s.dir
+		cmd.Dir = s.Dir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("openssl %v: %v\n%s", args, err, out)
 		}
 	}
-	s.must("", "config", "set-cluster", "my-cluster", "--certificate-authority=pki/ca.crt", "--embed-certs=true", "--server="+s.url)
+	s.must("", "config", "set-cluster", "my-cluster", "--certificate-authority=pki/ca.crt", "--embed-certs=true", "--server="+s.URL())
 	s.must("", "config", "set-credentials", "bob", "--client-certificate=bob.crt", "--client-key=bob.key", "--embed-certs=true")
 	s.must("", "config", "set-context", "bob", "--cluster=my-cluster", "--user=bob")
 	if out := s.must("", "--context", "bob", "auth", "whoami"); !strings.Contains(out, "developers") {
 		t.Fatalf("whoami: %s", out)
 	}
-	out, err := s.kubectl("", "--context", "bob", "get", "pods", "-n", "developer")
+	out, err := s.Kubectl("", "--context", "bob", "get", "pods", "-n", "developer")
 	if err == nil || !strings.Contains(out, `User "bob" cannot list resource "pods"`) {
 		t.Fatalf("before any binding: err=%v out=%s, want 403 naming user, verb and resource", err, out)
 	}
@@ -232,12 +164,12 @@ func (s *server) testX509User(t *testing.T) {
 	s.must("", "create", "rolebinding", "bob-edit", "-n", "developer", "--clusterrole=edit", "--user=bob")
 	s.eventually("No resources found", "--context", "bob", "get", "pods", "-n", "developer")
 	s.must("", "--context", "bob", "run", "web", "-n", "developer", "--image=busybox")
-	out, err = s.kubectl("", "--context", "bob", "run", "web", "-n", "default", "--image=busybox")
+	out, err = s.Kubectl("", "--context", "bob", "run", "web", "-n", "default", "--image=busybox")
 	if err == nil || !strings.Contains(out, "Forbidden") {
 		t.Fatalf("bob in default: err=%v out=%s, want Forbidden", err, out)
 	}
 	s.must("", "create", "rolebinding", "dangling", "-n", "developer", "--role=missing", "--user=carol")
-	out, _ = s.kubectl("", "get", "pods", "-n", "developer", "--as", "carol")
+	out, _ = s.Kubectl("", "get", "pods", "-n", "developer", "--as", "carol")
 	if !strings.Contains(out, "references missing Role developer/missing") {
 		t.Fatalf("binding to a missing role: %s", out)
 	}
@@ -250,7 +182,7 @@ func (s *server) testX509User(t *testing.T) {
 // is served.
 func (s *server) testBadCertificates(t *testing.T) {
 	s.t = t
-	caPair, err := tls.LoadX509KeyPair(filepath.Join(s.dir, "pki", "ca.crt"), filepath.Join(s.dir, "pki", "ca.key"))
+	caPair, err := tls.LoadX509KeyPair(filepath.Join(s.Dir, "pki", "ca.crt"), filepath.Join(s.Dir, "pki", "ca.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,11 +210,11 @@ func (s *server) testBadCertificates(t *testing.T) {
 			t.Fatal(err)
 		}
 		keyDER, _ := x509.MarshalECPrivateKey(key)
-		os.WriteFile(filepath.Join(s.dir, name+".crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-		os.WriteFile(filepath.Join(s.dir, name+".key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+		os.WriteFile(filepath.Join(s.Dir, name+".crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+		os.WriteFile(filepath.Join(s.Dir, name+".key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
 		s.must("", "config", "set-credentials", name, "--client-certificate="+name+".crt", "--client-key="+name+".key", "--embed-certs=true")
 		s.must("", "config", "set-context", name, "--cluster=my-cluster", "--user="+name)
-		out, err := s.kubectl("", "--context", name, "get", "pods", "--request-timeout=10s")
+		out, err := s.Kubectl("", "--context", name, "get", "pods", "--request-timeout=10s")
 		// Refused: neither served (a list; the certificate claims
 		// system:masters) nor authenticated and then authorized (a 403).
 		// The TLS error text varies with timing (alert, reset, broken pipe).
@@ -294,11 +226,11 @@ func (s *server) testBadCertificates(t *testing.T) {
 
 func (s *server) testSkiffKubeconfig(t *testing.T, bin string) {
 	s.t = t
-	out, err := exec.Command(bin, "--data-dir", s.dir, "kubeconfig", "--user", "dana", "--group", "qa", "--server", s.url).Output()
+	out, err := exec.Command(bin, "--data-dir", s.Dir, "kubeconfig", "--user", "dana", "--group", "qa", "--server", s.URL()).Output()
 	if err != nil {
 		t.Fatalf("skiff kubeconfig: %v", err)
 	}
-	path := filepath.Join(s.dir, "dana.kubeconfig")
+	path := filepath.Join(s.Dir, "dana.kubeconfig")
 	os.WriteFile(path, out, 0o600)
 	got := s.must("", "--kubeconfig", path, "auth", "whoami")
 	if !strings.Contains(got, "dana") || !strings.Contains(got, "[qa system:authenticated]") {
@@ -311,7 +243,7 @@ func (s *server) testCanI(t *testing.T) {
 	if out := s.must("", "auth", "can-i", "create", "deployments"); out != "yes" {
 		t.Errorf("admin: %q", out)
 	}
-	if out, err := s.kubectl("", "auth", "can-i", "create", "deployments", "--as", "bob"); err == nil || out != "no" {
+	if out, err := s.Kubectl("", "auth", "can-i", "create", "deployments", "--as", "bob"); err == nil || out != "no" {
 		t.Errorf("--as bob: %q %v, want no", out, err)
 	}
 	s.eventually("yes", "auth", "can-i", "create", "deployments", "--as", "bob", "--namespace", "developer")
@@ -343,7 +275,7 @@ func (s *server) testServiceAccountToken(t *testing.T, bin string) {
 	s.t = t
 	s.must("", "create", "serviceaccount", "robot", "-n", "default")
 	uid := s.must("", "get", "serviceaccount", "robot", "-n", "default", "-o", "jsonpath={.metadata.uid}")
-	out, err := exec.Command(bin, "--data-dir", s.dir, "sa-token", "robot", "-n", "default", "--uid", uid).Output()
+	out, err := exec.Command(bin, "--data-dir", s.Dir, "sa-token", "robot", "-n", "default", "--uid", uid).Output()
 	if err != nil {
 		t.Fatalf("skiff sa-token: %v", err)
 	}
@@ -372,7 +304,7 @@ func (s *server) testServiceAccountToken(t *testing.T, bin string) {
 
 func (s *server) testImpersonation(t *testing.T) {
 	s.t = t
-	out, err := s.kubectl("", "--context", "alice", "get", "pods", "--as", "bob")
+	out, err := s.Kubectl("", "--context", "alice", "get", "pods", "--as", "bob")
 	if err == nil || !strings.Contains(out, `User "alice" cannot impersonate resource "users"`) {
 		t.Fatalf("impersonation without permission: err=%v out=%s", err, out)
 	}
@@ -399,12 +331,12 @@ func (s *server) testQuota(t *testing.T) {
 	if res != `{"limits":{"cpu":"300m"},"requests":{"cpu":"200m"}}` {
 		t.Errorf("limit range defaults: %s", res)
 	}
-	out, err := s.kubectl("", "run", "p2", "-n", "team", "--image=busybox")
+	out, err := s.Kubectl("", "run", "p2", "-n", "team", "--image=busybox")
 	if err == nil || !strings.Contains(out, "exceeded quota: small, requested: pods=1, used: pods=1, limited: pods=1") {
 		t.Errorf("second pod: err=%v %s", err, out)
 	}
 	s.must("", "delete", "pod", "p1", "-n", "team", "--wait=false")
-	out, err = s.kubectl("", "run", "big", "-n", "team", "--image=busybox",
+	out, err = s.Kubectl("", "run", "big", "-n", "team", "--image=busybox",
 		`--overrides={"spec":{"containers":[{"name":"big","image":"busybox","resources":{"limits":{"cpu":"2"}}}]}}`)
 	if err == nil || !strings.Contains(out, "maximum cpu usage per Container is 1, but limit is 2") {
 		t.Errorf("over the limit range: err=%v %s", err, out)
@@ -458,7 +390,7 @@ func (s *server) post(c *http.Client, token, name string, body io.Reader) int {
 	if body == nil {
 		body = strings.NewReader(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"` + name + `"}}`)
 	}
-	req, _ := http.NewRequest("POST", s.url+"/api/v1/namespaces/default/configmaps", body)
+	req, _ := http.NewRequest("POST", s.URL()+"/api/v1/namespaces/default/configmaps", body)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
@@ -473,7 +405,7 @@ func (s *server) post(c *http.Client, token, name string, body io.Reader) int {
 func (s *server) waitAudit(want string) {
 	s.t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		b, _ := os.ReadFile(filepath.Join(s.dir, "audit.log"))
+		b, _ := os.ReadFile(filepath.Join(s.Dir, "audit.log"))
 		if bytes.Contains(b, []byte(want)) {
 			return
 		}
@@ -482,7 +414,7 @@ func (s *server) waitAudit(want string) {
 }
 
 func (s *server) testAudit(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(s.dir, "audit.log"))
+	b, err := os.ReadFile(filepath.Join(s.Dir, "audit.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,11 +429,11 @@ func (s *server) testAudit(t *testing.T) {
 // TestBadTokenFile: a malformed line stops the server at start-up, with
 // its number.
 func TestBadTokenFile(t *testing.T) {
-	bin := skiffBinary(t)
+	bin := kubetest.Binary(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tokens.csv")
 	os.WriteFile(path, []byte("t1,alice,1\nt2,bob\n"), 0o600)
-	out, err := exec.Command(bin, "--data-dir", dir, "apiserver", "--secure-port", fmt.Sprint(freePort(t)),
+	out, err := exec.Command(bin, "--data-dir", dir, "apiserver", "--secure-port", fmt.Sprint(kubetest.FreePort(t)),
 		"--token-auth-file", path).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "line 2") {
 		t.Fatalf("err=%v out=%s, want a refusal naming line 2", err, out)
