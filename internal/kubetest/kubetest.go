@@ -104,6 +104,28 @@ func (s *Server) Kubectl(stdin string, args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), err
 }
 
+// KubectlAt runs the kubectl binary bin against the server at url (an
+// httptest server, say) with an empty kubeconfig and a private HOME and
+// cache, and returns its combined output.
+func KubectlAt(t testing.TB, bin, url, stdin string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	home := t.TempDir()
+	kubeconfig := filepath.Join(home, "config")
+	if err := os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := append([]string{"--server", url, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(home, "cache")}, args...)
+	cmd := exec.CommandContext(ctx, bin, full...)
+	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
+	cmd.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
 // FreePort returns a TCP port free on 127.0.0.1 right now.
 func FreePort(t testing.TB) int {
 	t.Helper()

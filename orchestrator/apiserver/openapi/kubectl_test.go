@@ -1,23 +1,21 @@
 package openapi
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiffrun/skiff/internal/kubetest"
 )
 
-const kubectlPath = "/usr/bin/kubectl"
+const kubectlPath = kubetest.KubectlPath
 
 // discoveryServer is the smallest API server kubectl talks to: /version,
 // legacy discovery for testGroups and the OpenAPI handler. Everything
@@ -86,21 +84,7 @@ func resolve(path string) string {
 // kubectl runs a kubectl binary against srv with a private HOME and cache.
 func kubectl(t *testing.T, bin string, srv *httptest.Server, stdin string, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	home := t.TempDir()
-	kubeconfig := filepath.Join(home, "config")
-	if err := os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	full := append([]string{"--server", srv.URL, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(home, "cache")}, args...)
-	cmd := exec.CommandContext(ctx, bin, full...)
-	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
-	cmd.Stdin = strings.NewReader(stdin)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
+	return kubetest.KubectlAt(t, bin, srv.URL, stdin, args...)
 }
 
 func TestKubectlExplain(t *testing.T) {

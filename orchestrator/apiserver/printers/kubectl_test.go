@@ -1,23 +1,21 @@
 package printers
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiffrun/skiff/internal/kubetest"
 )
 
-const kubectlPath = "/usr/bin/kubectl"
+const kubectlPath = kubetest.KubectlPath
 
 // tableServer serves discovery for pods and a pod list, as a Table when
 // kubectl asks for one (it always does for get), with the query's
@@ -74,22 +72,11 @@ func tableServer(t *testing.T, pods *corev1.PodList) *httptest.Server {
 
 func runKubectl(t *testing.T, srv *httptest.Server, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	home := t.TempDir()
-	kubeconfig := filepath.Join(home, "config")
-	if err := os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\n"), 0o600); err != nil {
-		t.Fatal(err)
+	out, err := kubetest.KubectlAt(t, kubectlPath, srv.URL, "", args...)
+	if err != nil {
+		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	full := append([]string{"--server", srv.URL, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(home, "cache")}, args...)
-	cmd := exec.CommandContext(ctx, kubectlPath, full...)
-	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin"}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-	return out.String()
+	return out
 }
 
 func TestKubectlGet(t *testing.T) {
