@@ -160,6 +160,14 @@ var lab02Checks = []Check{
 	},
 }
 
+// fileCheck passes when the file at path(e) exists.
+func fileCheck(name, section, hint string, path func(Env) string) Check {
+	return Check{Name: name, Section: section, Hint: hint, Run: func(ctx context.Context, e Env) error {
+		_, err := os.Stat(path(e))
+		return err
+	}}
+}
+
 func exitString(p *int) string {
 	if p == nil {
 		return "none yet"
@@ -168,14 +176,9 @@ func exitString(p *int) string {
 }
 
 var lab03Checks = []Check{
-	{
-		Name: "a busybox root filesystem is unpacked in /tmp/skiff-labs/03/rootfs", Section: "1. A root filesystem",
-		Hint: "skiff can unpack an image's layers into a directory",
-		Run: func(ctx context.Context, e Env) error {
-			_, err := os.Stat(filepath.Join(e.LabDir(3), "rootfs/bin/sh"))
-			return err
-		},
-	},
+	fileCheck("a busybox root filesystem is unpacked in /tmp/skiff-labs/03/rootfs", "1. A root filesystem",
+		"skiff can unpack an image's layers into a directory",
+		func(e Env) string { return filepath.Join(e.LabDir(3), "rootfs/bin/sh") }),
 	{
 		Name: "a mount made in a new namespace propagated into shared/", Section: "5. Mount propagation",
 		Hint: "shared/ must itself be a mount point with shared propagation before the new namespace is made",
@@ -365,22 +368,12 @@ var lab05Checks = []Check{
 			}
 			return nil
 		}),
-	{
-		Name: "the host sees the file a container wrote into the volume", Section: "3. Written inside, seen outside",
-		Hint: "write /test/from-container.txt from inside a container that has the volume",
-		Run: func(ctx context.Context, e Env) error {
-			_, err := os.Stat(filepath.Join(e.LabDir(5), "data/from-container.txt"))
-			return err
-		},
-	},
-	{
-		Name: "the named volume lab05-cache holds what a container wrote", Section: "4. Named volumes outlive containers",
-		Hint: "a HOST part without '/' names a volume that skiff keeps under its data directory",
-		Run: func(ctx context.Context, e Env) error {
-			_, err := os.Stat(filepath.Join(e.Data, "volumes/lab05-cache/_data/first-run"))
-			return err
-		},
-	},
+	fileCheck("the host sees the file a container wrote into the volume", "3. Written inside, seen outside",
+		"write /test/from-container.txt from inside a container that has the volume",
+		func(e Env) string { return filepath.Join(e.LabDir(5), "data/from-container.txt") }),
+	fileCheck("the named volume lab05-cache holds what a container wrote", "4. Named volumes outlive containers",
+		"a HOST part without '/' names a volume that skiff keeps under its data directory",
+		func(e Env) string { return filepath.Join(e.Data, "volumes/lab05-cache/_data/first-run") }),
 }
 
 var lab06Checks = []Check{
