@@ -1,6 +1,7 @@
 package mount
 
 import (
+	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
@@ -35,6 +36,10 @@ func First(m Mount) error {
 		return nil
 	}
 	if err := unix.Mount(m.Source, m.Target, m.Type, m.Flags, m.Data); err != nil {
+		if errors.Is(err, unix.EINVAL) && m.Data != "" {
+			// The kernel judges filesystem options: say which were sent.
+			return fmt.Errorf("mount %s on %s: %w (the filesystem options given: %q; is one unknown to %s?)", describe(m), m.name(), err, m.Data, m.Type)
+		}
 		return fmt.Errorf("mount %s on %s: %w", describe(m), m.name(), err)
 	}
 	return nil
