@@ -3,7 +3,6 @@ package apiserver
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -13,26 +12,17 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/skiffrun/skiff/internal/kubetest"
 	"github.com/skiffrun/skiff/orchestrator/store"
 )
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // testStore starts embedded etcd in a temporary directory.
 func testStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Config{
 		DataDir:                     t.TempDir(),
-		ClientURL:                   fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
-		PeerURL:                     fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		ClientURL:                   fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t)),
+		PeerURL:                     fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t)),
 		WatchProgressNotifyInterval: time.Second,
 	})
 	if err != nil {
@@ -56,8 +46,8 @@ func externalStore(t testing.TB) *store.Store {
 	if _, err := os.Stat(bin); err != nil {
 		t.Skip("needs " + bin + " (apt install etcd-server)")
 	}
-	client := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	peer := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	client := fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t))
+	peer := fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t))
 	cmd := exec.Command(bin, "--data-dir", t.TempDir(), "--name", "test",
 		"--listen-client-urls", client, "--advertise-client-urls", client,
 		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,

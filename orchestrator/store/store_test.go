@@ -4,31 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
-)
 
-// freePort returns a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+	"github.com/skiffrun/skiff/internal/kubetest"
+)
 
 // OpenTestEmbedded starts embedded etcd in a temporary directory.
 func openTestEmbedded(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), Config{
 		DataDir:                     t.TempDir(),
-		ClientURL:                   fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
-		PeerURL:                     fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+		ClientURL:                   fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t)),
+		PeerURL:                     fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t)),
 		WatchProgressNotifyInterval: 500 * time.Millisecond,
 	})
 	if err != nil {
@@ -45,8 +35,8 @@ func openTestExternal(t *testing.T) *Store {
 	if _, err := os.Stat(bin); err != nil {
 		t.Skip("needs /usr/bin/etcd (apt install etcd-server)")
 	}
-	client := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	peer := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	client := fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t))
+	peer := fmt.Sprintf("http://127.0.0.1:%d", kubetest.FreePort(t))
 	cmd := exec.Command(bin, "--data-dir", t.TempDir(), "--name", "test",
 		"--listen-client-urls", client, "--advertise-client-urls", client,
 		"--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
