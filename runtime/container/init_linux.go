@@ -35,10 +35,10 @@ func Init() error {
 		}
 	}
 	// Started: the runtime that created us is gone; errors go to stderr.
-	// The rlimits are set already (a step, so that their errors are
-	// create's, as with runc).
+	// The rlimits and io priority are set already (a step, so that their
+	// errors are create's, as with runc).
 	p := *cfg.Spec.Process
-	p.Rlimits = nil
+	p.Rlimits, p.IOPriority = nil, nil
 	err = initproc.Exec(&p, in.security)
 	fmt.Fprintf(os.Stderr, "skiff init: %v\n", err)
 	return err
@@ -86,7 +86,7 @@ func (in *initRun) steps() []step {
 			{"open terminal", in.openTerminal},
 			{"check process", in.checkProcess},
 			{"prepare security", in.prepareSecurity},
-			{"set rlimits", in.setRlimits},
+			{"set rlimits and io priority", in.setLimits},
 			{"report ready", in.ready},
 		}
 	}
@@ -103,7 +103,7 @@ func (in *initRun) steps() []step {
 		{"set oom score and umask", in.setProcessKnobs},
 		{"open terminal", in.openTerminal},
 		{"check process", in.checkProcess},
-		{"set rlimits", in.setRlimits},
+		{"set rlimits and io priority", in.setLimits},
 		{"report ready", in.ready},
 		{"wait for start", func() error { return in.waitStart(func() error { return in.hooks(HookStartContainer) }) }},
 	}
@@ -199,11 +199,15 @@ func (in *initRun) hooks(kind string) error {
 	return runHooks(context.Background(), kind, hooksOf(in.cfg.Spec, kind), st)
 }
 
-// setRlimits applies process.rlimits before ready: a limit the kernel
-// refuses (above fs.nr_open, or a raised hard limit without
-// CAP_SYS_RESOURCE) fails create or exec, not the program after start.
-func (in *initRun) setRlimits() error {
-	return initproc.SetRlimits(in.cfg.Spec.Process.Rlimits)
+// setLimits applies process.rlimits and process.ioPriority before ready:
+// a limit the kernel refuses (above fs.nr_open, a raised hard limit
+// without CAP_SYS_RESOURCE, the real-time I/O class without
+// CAP_SYS_ADMIN) fails create or exec, not the program after start.
+func (in *initRun) setLimits() error {
+	if err := initproc.SetRlimits(in.cfg.Spec.Process.Rlimits); err != nil {
+		return err
+	}
+	return initproc.SetIOPriority(in.cfg.Spec.Process.IOPriority)
 }
 
 // setProcessKnobs applies process.oomScoreAdj and process.user.umask.
