@@ -18,6 +18,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
@@ -28,10 +30,12 @@ func main() {
 // as "skiff-runc" (or "runc"), or built runc-only, the binary speaks runc's
 // command line only.
 func run(args []string) int {
-	name := filepath.Base(args[0])
-	root, opts := newSkiffCmd()
-	if runcOnly || name == "skiff-runc" || name == "runc" {
+	var root *cobra.Command
+	var opts *globalOptions
+	if name := filepath.Base(args[0]); runcOnly || name == "skiff-runc" || name == "runc" {
 		root, opts = newRuncCmd(name)
+	} else {
+		root, opts = newSkiffCmd()
 	}
 	root.SetArgs(args[1:])
 	cmd, err := root.ExecuteC()
