@@ -12,12 +12,12 @@ import (
 )
 
 // Prepare performs steps 1-4 of the package doc, in the container's new
-// mount namespace, before pivot_root. beforeCgroup runs once, before the
-// first step that the container's cgroup must judge or show: a cgroup
-// mount (its view depends on the cgroup namespace, made in the cgroup) or a
-// device node (mknod is checked by the devices controller). The runtime
-// moves the init into its cgroup meanwhile; the mounts before that point
-// overlap the move.
+// mount namespace, before pivot_root. beforeCgroup is called before every
+// step that the container's cgroup must judge or show, and must do its
+// work the first time only: a cgroup mount (its view depends on the cgroup
+// namespace, made in the cgroup) or a device node (mknod is checked by the
+// devices controller). The runtime moves the init into its cgroup
+// meanwhile; the mounts before the first such step overlap the move.
 func Prepare(p Plan, beforeCgroup func() error) error {
 	defer closeSourceFds(p.Mounts)
 	if p.HostMounts {
