@@ -35,11 +35,7 @@ func Init() error {
 		}
 	}
 	// Started: the runtime that created us is gone; errors go to stderr.
-	// The rlimits and io priority are set already (a step, so that their
-	// errors are create's, as with runc).
-	p := *cfg.Spec.Process
-	p.Rlimits, p.IOPriority = nil, nil
-	err = initproc.Exec(&p, in.security)
+	err = initproc.Exec(cfg.Spec.Process, in.security)
 	fmt.Fprintf(os.Stderr, "skiff init: %v\n", err)
 	return err
 }

@@ -20,18 +20,17 @@ type Security struct {
 }
 
 // Exec replaces the init with the user's program, in the order that keeps
-// each step allowed: resource limits, then groups and gid, then uid (after
-// which we could no longer change ids), then the working directory (checked
-// as the user), then execve. The program keeps the init's pid: pid 1 of the
-// container.
+// each step allowed: groups and gid, then uid (after which we could no
+// longer change ids), then the working directory (checked as the user),
+// then execve. The program keeps the init's pid: pid 1 of the container.
+// Resource limits and the io priority (SetRlimits, SetIOPriority) are the
+// caller's to set before, while a failure can still fail create.
 func Exec(p *specs.Process, sec Security) error {
 	var path string
 	steps := []struct {
 		name string
 		do   func() error
 	}{
-		{"set rlimits", func() error { return SetRlimits(p.Rlimits) }},
-		{"set io priority", func() error { return SetIOPriority(p.IOPriority) }},
 		{"before user", sec.BeforeUser},
 		{"set user", func() error { return SetUser(p.User) }},
 		{"after user", sec.AfterUser},
