@@ -195,12 +195,14 @@ func (in *initRun) hooks(kind string) error {
 	return runHooks(context.Background(), kind, hooksOf(in.cfg.Spec, kind), st)
 }
 
-// setLimits applies process.rlimits and process.ioPriority before ready:
-// a limit the kernel refuses (above fs.nr_open, a raised hard limit
-// without CAP_SYS_RESOURCE, the real-time I/O class without
-// CAP_SYS_ADMIN) fails create or exec, not the program after start.
+// setLimits applies process.ioPriority and the rlimits the init can live
+// under before ready: a limit the kernel refuses (above fs.nr_open, a
+// raised hard limit without CAP_SYS_RESOURCE, the real-time I/O class
+// without CAP_SYS_ADMIN) fails create or exec, not the program after
+// start. Address space, heap, stack and thread limits are set by Exec,
+// last (see initproc.LateRlimits).
 func (in *initRun) setLimits() error {
-	if err := initproc.SetRlimits(in.cfg.Spec.Process.Rlimits); err != nil {
+	if err := initproc.SetRlimits(initproc.EarlyRlimits(in.cfg.Spec.Process.Rlimits)); err != nil {
 		return err
 	}
 	return initproc.SetIOPriority(in.cfg.Spec.Process.IOPriority)

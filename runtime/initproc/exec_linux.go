@@ -23,14 +23,17 @@ type Security struct {
 // each step allowed: groups and gid, then uid (after which we could no
 // longer change ids), then the working directory (checked as the user),
 // then execve. The program keeps the init's pid: pid 1 of the container.
-// Resource limits and the io priority (SetRlimits, SetIOPriority) are the
-// caller's to set before, while a failure can still fail create.
+// The io priority and the resource limits that do not bind the init's own
+// Go runtime (SetIOPriority, SetRlimits of EarlyRlimits) are the caller's
+// to set before, while a failure can still fail create; Exec sets the
+// others (LateRlimits) first.
 func Exec(p *specs.Process, sec Security) error {
 	var path string
 	steps := []struct {
 		name string
 		do   func() error
 	}{
+		{"set rlimits", func() error { return SetRlimits(LateRlimits(p.Rlimits)) }},
 		{"before user", sec.BeforeUser},
 		{"set user", func() error { return SetUser(p.User) }},
 		{"after user", sec.AfterUser},
@@ -141,6 +144,29 @@ var rlimitNames = map[string]int{
 func RlimitResource(name string) (int, bool) {
 	r, ok := rlimitNames[name]
 	return r, ok
+}
+
+// runtimeBound are the limits that bind the init's own Go runtime: its
+// address space, heap, stack and threads. Set under them, the init could
+// fail to grow between ready and exec (an RLIMIT_AS of 1 GB is about what
+// a Go process reserves), so they are set last, just before execve.
+var runtimeBound = map[string]bool{"RLIMIT_AS": true, "RLIMIT_DATA": true, "RLIMIT_STACK": true, "RLIMIT_NPROC": true}
+
+// EarlyRlimits are the limits the init can live under: set before ready,
+// a limit the kernel refuses fails create.
+func EarlyRlimits(all []specs.POSIXRlimit) []specs.POSIXRlimit { return splitRlimits(all, false) }
+
+// LateRlimits are the runtime-bound limits, set just before execve.
+func LateRlimits(all []specs.POSIXRlimit) []specs.POSIXRlimit { return splitRlimits(all, true) }
+
+func splitRlimits(all []specs.POSIXRlimit, bound bool) []specs.POSIXRlimit {
+	var out []specs.POSIXRlimit
+	for _, l := range all {
+		if runtimeBound[l.Type] == bound {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // SetRlimits applies the config's resource limits to this process; they

@@ -84,3 +84,19 @@ func TestIOPriorityValue(t *testing.T) {
 		}
 	}
 }
+
+// The limits that bind the init's own Go runtime wait for execve; the
+// others are set before ready. Together they are the config's, in order.
+func TestRlimitsSplitEarlyAndLate(t *testing.T) {
+	all := []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE"}, {Type: "RLIMIT_AS"}, {Type: "RLIMIT_CPU"}, {Type: "RLIMIT_NPROC"}, {Type: "RLIMIT_DATA"}, {Type: "RLIMIT_STACK"}}
+	var early, late []string
+	for _, l := range EarlyRlimits(all) {
+		early = append(early, l.Type)
+	}
+	for _, l := range LateRlimits(all) {
+		late = append(late, l.Type)
+	}
+	if strings.Join(early, " ") != "RLIMIT_NOFILE RLIMIT_CPU" || strings.Join(late, " ") != "RLIMIT_AS RLIMIT_NPROC RLIMIT_DATA RLIMIT_STACK" {
+		t.Errorf("early %v, late %v", early, late)
+	}
+}
